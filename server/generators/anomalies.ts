@@ -1,0 +1,219 @@
+/**
+ * Anomaly shapers: for each detector function, the events that make the job's model score a
+ * record high (elastic/ml-cpp): a value never seen in its partition for `rare`, a burst far
+ * above the entity's own baseline for counts, a spike of distinct values or of high-entropy
+ * unique strings, and a logon at an hour the user never logs on, alone in its bucket.
+ */
+import type { CatalogueJob } from '../../common/catalogue/types';
+import { compileQuery } from '../verify/query_evaluator';
+import { buildEntity, novelKey, type Entity, type EntityKind } from './entities';
+import { fieldKind, materialize, pickEntities, type Lane } from './lanes';
+import { Random } from './random';
+import { MINUTE, TICK } from './time';
+import type { World } from './world';
+
+export interface InjectedEvent {
+  ts: number;
+  lane: Lane;
+  forced: Partial<Record<EntityKind, Entity>>;
+}
+
+/** The module's incident: the same attacker, victim user and host across its bursts. */
+export interface Incident {
+  forced: Partial<Record<EntityKind, Entity>>;
+  /** People whose logon hour is the time_of_day anomaly: kept out of every other anomaly. */
+  timeOfDayUsers: Entity[];
+  /** Counter so every novel value in a module is distinct. */
+  novel: number;
+}
+
+export interface ShapedAnomaly {
+  /** Partition/by/over field values the anomaly belongs to. */
+  scope: Record<string, string>;
+  /** The anomalous field, and the injected value (rare, time_of_day) or amount (counts). */
+  field: string;
+  value: string | number;
+  description: string;
+  events: InjectedEvent[];
+}
+
+export interface ShapeInput {
+  world: World;
+  job: CatalogueJob;
+  lane: Lane;
+  moduleLanes: Lane[];
+  incident: Incident;
+  bucketStart: number;
+  bucketSpan: number;
+  ordinal: number;
+  random: Random;
+}
+
+const COUNT_FUNCTIONS = new Set(['count', 'high_count', 'non_zero_count', 'high_non_zero_count']);
+const DISTINCT_FUNCTIONS = new Set(['distinct_count', 'high_distinct_count']);
+const INFO_FUNCTIONS = new Set(['info_content', 'high_info_content']);
+export const SUPPORTED_FUNCTIONS = ['rare', 'time_of_day', ...COUNT_FUNCTIONS, ...DISTINCT_FUNCTIONS, ...INFO_FUNCTIONS];
+
+function inLane(lane: Lane, entity: Entity): boolean {
+  const i = lane.kinds.indexOf(entity.kind);
+  return i >= 0 && (!lane.pools[i].constrained || lane.pools[i].entities.includes(entity));
+}
+
+/** The incident's entities that this lane can carry. */
+function incidentFor(lane: Lane, incident: Incident): Partial<Record<EntityKind, Entity>> {
+  const forced: Partial<Record<EntityKind, Entity>> = {};
+  for (const [kind, entity] of Object.entries(incident.forced) as [EntityKind, Entity][]) if (inLane(lane, entity)) forced[kind] = entity;
+  return forced;
+}
+
+const spread = (start: number, span: number, n: number) => Array.from({ length: n }, (_, j) => start + Math.floor(((j + 0.5) / n) * span));
+
+/** Expected matching events per bucket for `scope` at the busiest hour, sampled from every lane. */
+function peakPerBucket(input: ShapeInput, scope: Partial<Record<EntityKind, Entity>>): number {
+  const matches = compileQuery(input.job.datafeed.query);
+  const random = Random.scoped('estimate', input.job.id);
+  const ticks = input.bucketSpan / TICK;
+  let total = 0;
+  for (const lane of input.moduleLanes) {
+    let peak = 0;
+    let how = 0;
+    lane.ratePerTick.forEach((r, h) => { if (r > peak) { peak = r; how = h; } });
+    if (peak === 0) continue;
+    const out: Entity[] = [];
+    let hit = 0;
+    const samples = 200;
+    for (let s = 0; s < samples; s++) {
+      if (!pickEntities(lane, how, random, out)) continue;
+      const doc = materialize(lane, out);
+      if (!matches(doc)) continue;
+      if (Object.values(scope).every((e) => out.includes(e!))) hit++;
+    }
+    total += peak * ticks * (hit / samples);
+  }
+  return total;
+}
+
+function scopeOf(job: CatalogueJob, forced: Partial<Record<EntityKind, Entity>>): Record<string, string> {
+  const d = job.job.analysis_config.detectors[0];
+  const scope: Record<string, string> = {};
+  for (const field of [d.partition_field_name, d.over_field_name, d.by_field_name]) {
+    if (!field) continue;
+    const entity = forced[fieldKind(field)!];
+    const value = entity?.fields[field] ?? (field === 'dns_question_etld' ? entity?.fields['dns.question.registered_domain'] : undefined);
+    if (value !== undefined) scope[field] = String(value);
+  }
+  return scope;
+}
+
+function rare(input: ShapeInput): ShapedAnomaly {
+  const { job, lane, world, incident, random } = input;
+  const d = job.job.analysis_config.detectors[0];
+  const byKind = d.by_field_name && fieldKind(d.by_field_name);
+  if (!byKind) throw new Error(`${job.id}: rare without a by field is not supported`);
+  const forced = incidentFor(lane, incident);
+  const partitionKind = d.partition_field_name ? fieldKind(d.partition_field_name) : undefined;
+  if (partitionKind && !forced[partitionKind]) forced[partitionKind] = lane.pools[lane.kinds.indexOf(partitionKind)].entities[0];
+  const novel = buildEntity(byKind, novelKey(byKind, world.flavor, incident.novel++), world.flavor, { novel: true });
+  forced[byKind] = novel;
+  const ts = input.bucketStart + Math.floor((0.2 + 0.5 * random.next()) * Math.min(input.bucketSpan, 4 * TICK));
+  const scope = scopeOf(job, forced);
+  delete scope[d.by_field_name!];
+  const where = Object.entries(scope).map(([f, v]) => `${f}=${v}`).join(', ');
+  return {
+    scope, field: d.by_field_name!, value: String(novel.fields[d.by_field_name!] ?? novel.key),
+    description: `${d.by_field_name} "${novel.fields[d.by_field_name!] ?? novel.key}" never seen before${where ? ` for ${where}` : ''}`,
+    events: [{ ts, lane, forced }],
+  };
+}
+
+function timeOfDay(input: ShapeInput): ShapedAnomaly {
+  const user = input.incident.timeOfDayUsers[input.ordinal];
+  const ts = input.bucketStart + 7 * MINUTE;
+  const local = new Date(ts + (user.utcOffset ?? 0) * 3600_000).toISOString().slice(11, 16);
+  return {
+    scope: { 'user.name': user.key }, field: '@timestamp', value: local,
+    description: `${user.key} logs on at ${local} local time (works 08:00-18:00 UTC${(user.utcOffset ?? 0) >= 0 ? '+' : ''}${user.utcOffset}), alone in its bucket`,
+    events: [{ ts, lane: input.lane, forced: { user } }],
+  };
+}
+
+function burst(input: ShapeInput): ShapedAnomaly {
+  const forced = incidentFor(input.lane, input.incident);
+  const d = input.job.job.analysis_config.detectors[0];
+  const scopeKinds = [d.by_field_name, d.partition_field_name, d.over_field_name].filter(Boolean).map((f) => fieldKind(f!)!);
+  const scopeEntities: Partial<Record<EntityKind, Entity>> = {};
+  for (const kind of scopeKinds) {
+    forced[kind] ??= input.lane.pools[input.lane.kinds.indexOf(kind)].entities[0];
+    scopeEntities[kind] = forced[kind];
+  }
+  const lambda = peakPerBucket(input, scopeEntities);
+  const n = Math.ceil(Math.max(8 * lambda, lambda + 12 * Math.sqrt(lambda) + 10, 25));
+  const scope = scopeOf(input.job, forced);
+  const where = Object.entries(scope).map(([f, v]) => `${f}=${v}`).join(', ');
+  return {
+    scope, field: 'count', value: n,
+    description: `burst of ${n} events in one bucket${where ? ` for ${where}` : ''} (baseline peak about ${lambda.toFixed(1)} per bucket)`,
+    events: spread(input.bucketStart, input.bucketSpan, n).map((ts) => ({ ts, lane: input.lane, forced })),
+  };
+}
+
+/** Distinct never-seen values of a field: e.g. AccessDenied messages for many resources (enumeration). */
+function distinctKeys(kind: EntityKind, input: ShapeInput, n: number): string[] {
+  if (kind === 'aws_error') {
+    const user = String(input.incident.forced.user?.fields['aws.cloudtrail.user_identity.arn'] ?? 'arn:aws:iam::123456789012:user/unknown');
+    const actions = ['iam:ListAccessKeys', 'iam:GetUser', 's3:GetBucketPolicy', 'ec2:DescribeSnapshots', 'kms:ListKeys', 'secretsmanager:ListSecrets', 'lambda:GetFunction', 'rds:DescribeDBSnapshots'];
+    return Array.from({ length: n }, (_, j) => `AccessDenied\u0000User: ${user} is not authorized to perform: ${actions[j % actions.length]} on resource: arn:aws:${actions[j % actions.length].split(':')[0]}:us-east-1:123456789012:resource/prod-${j}`);
+  }
+  return Array.from({ length: n }, () => novelKey(kind, input.world.flavor, input.incident.novel++));
+}
+
+function distinct(input: ShapeInput): ShapedAnomaly {
+  const d = input.job.job.analysis_config.detectors[0];
+  const kind = fieldKind(d.field_name!)!;
+  const forced = incidentFor(input.lane, input.incident);
+  const n = Math.max(30, 4 * input.lane.pools[input.lane.kinds.indexOf(kind)].entities.length);
+  const values = distinctKeys(kind, input, n).map((k) => buildEntity(kind, k, input.world.flavor, { novel: true }));
+  return {
+    scope: scopeOf(input.job, forced), field: d.field_name!, value: n,
+    description: `${n} distinct ${d.field_name} values in one bucket`,
+    events: spread(input.bucketStart, input.bucketSpan, n).map((ts, j) => ({ ts, lane: input.lane, forced: { ...forced, [kind]: values[j] } })),
+  };
+}
+
+/** Unique high-entropy strings: obfuscated script blocks, or DNS labels carrying encoded data. */
+function infoContent(input: ShapeInput): ShapedAnomaly {
+  const d = input.job.job.analysis_config.detectors[0];
+  const kind = fieldKind(d.field_name!)!;
+  const forced = incidentFor(input.lane, input.incident);
+  const random = input.random;
+  let keys: string[];
+  if (kind === 'dns') {
+    const domain = novelKey('server_domain', input.world.flavor, input.incident.novel++).split('.').slice(-2).join('.');
+    keys = Array.from({ length: 150 }, () => `${random.hex(32)}.${random.hex(16)}.${domain}`);
+  } else if (kind === 'script') {
+    keys = Array.from({ length: 8 }, () => {
+      const blob = Array.from({ length: 24 }, () => Buffer.from(random.hex(64), 'hex').toString('base64')).join('');
+      return `powershell -nop -w hidden -enc ${Buffer.from(`IEX ([Text.Encoding]::UTF8.GetString([Convert]::FromBase64String('${blob}')))`).toString('base64')}`;
+    });
+  } else {
+    keys = Array.from({ length: 60 }, () => `${novelKey(kind, input.world.flavor, input.incident.novel++)}-${random.hex(24)}`);
+  }
+  const values = keys.map((k) => buildEntity(kind, k, input.world.flavor, { novel: true }));
+  const scopeForced = { ...forced, [kind]: values[0] };
+  return {
+    scope: scopeOf(input.job, scopeForced), field: d.field_name!, value: keys.length,
+    description: `${keys.length} unique high-entropy ${d.field_name} values in one bucket`,
+    events: spread(input.bucketStart, Math.min(input.bucketSpan, 10 * MINUTE), keys.length).map((ts, j) => ({ ts, lane: input.lane, forced: { ...forced, [kind]: values[j] } })),
+  };
+}
+
+export function shapeAnomaly(input: ShapeInput): ShapedAnomaly {
+  const fn = input.job.job.analysis_config.detectors[0].function;
+  if (fn === 'rare') return rare(input);
+  if (fn === 'time_of_day') return timeOfDay(input);
+  if (COUNT_FUNCTIONS.has(fn)) return burst(input);
+  if (DISTINCT_FUNCTIONS.has(fn)) return distinct(input);
+  if (INFO_FUNCTIONS.has(fn)) return infoContent(input);
+  throw new Error(`${input.job.id}: no anomaly shaper for detector function "${fn}" (supported: ${SUPPORTED_FUNCTIONS.join(', ')})`);
+}
+

@@ -1,0 +1,271 @@
+/**
+ * A lane is the baseline event stream one job needs: documents that satisfy the job's datafeed
+ * query (from the query itself), carry its detector and influencer fields (as entities of the
+ * module's world), and look like the module's source (from its profile). A module's stream is
+ * the union of its jobs' lanes.
+ */
+import type { CatalogueJob } from '../../common/catalogue/types';
+import { solveQuery } from './constraints';
+import { buildEntity, FIELD_KIND, kindFields, type Entity, type EntityKind } from './entities';
+import { WeightedPicker, type Random } from './random';
+import { compileSerializer, type Serializer } from './serializer';
+import { HOUR, hourOfWeek, TICK } from './time';
+import { poolOf, type Affinity, type Pool, type World } from './world';
+
+/** Runtime fields the Security datafeeds define, and the document field each one reads. */
+export const RUNTIME_FIELD_SOURCES: Record<string, string> = {
+  dns_question_etld: 'dns.question.registered_domain',
+  winlog_logon_type: 'winlog.event_data.LogonType',
+};
+
+/** The field an entity of each kind is built from. */
+export const KEY_FIELD: Record<EntityKind, string> = {
+  user: 'user.name', host: 'host.name', source: 'source.ip', destination: 'destination.ip', dport: 'destination.port',
+  process: 'process.name', parent: 'process.parent.name', workdir: 'process.working_directory', service: 'winlog.event_data.ServiceName',
+  script: 'powershell.file.script_block_text', aws_action: 'event.action', aws_error: 'aws.cloudtrail.error_code', dns: 'dns.question.name',
+  server_domain: 'server.domain', url: 'url.full', user_agent: 'user_agent.original',
+};
+
+const ARRAY_FIELDS = new Set(['event.category', 'event.type']);
+
+/** Baseline events per 15-minute tick at full activity, before the scale option. */
+const BASE_RATE: Record<string, number> = {
+  rare: 6, time_of_day: 8, count: 12, high_count: 12, low_count: 12, non_zero_count: 12, high_non_zero_count: 12,
+  low_non_zero_count: 12, distinct_count: 6, high_distinct_count: 6, info_content: 4, high_info_content: 4,
+};
+
+export interface LanePool extends Pool {
+  picker: WeightedPicker<Entity>;
+  /** Smaller than the world's pool: the datafeed restricts this kind's values. */
+  constrained: boolean;
+  /** How this kind depends on an earlier kind of the lane (the world's, or the lane's own over a constrained pool). */
+  affinity?: Affinity;
+}
+
+export interface Lane {
+  jobId: string;
+  kinds: EntityKind[];
+  constants: Record<string, unknown>;
+  pools: LanePool[];
+  /** Expected events per tick for each hour of the week (UTC). */
+  ratePerTick: Float64Array;
+  /** For lanes with users: the users active in each hour of the week (null: nobody). */
+  usersByHour?: (WeightedPicker<Entity> | null)[];
+  /** The same while onboarding (see isActive). */
+  onboarding?: { ratePerTick: Float64Array; usersByHour: (WeightedPicker<Entity> | null)[] };
+  /** Round-robin positions used during warm-up, when every value is introduced in turn. */
+  cursors: Map<string, number>;
+  serialize: Serializer;
+}
+
+/** Detector fields, then influencers: every field a job's results are split or influenced by. */
+export function jobFields(job: CatalogueJob): { detector: string[]; influencers: string[] } {
+  const d = job.job.analysis_config.detectors[0];
+  const detector = [d.field_name, d.by_field_name, d.over_field_name, d.partition_field_name].filter((f): f is string => !!f);
+  return { detector, influencers: job.job.analysis_config.influencers ?? [] };
+}
+
+/** The entity kind that supplies a field in this module (event.action is an AWS API call only in CloudTrail). */
+export function fieldKind(field: string, kinds?: readonly EntityKind[]): EntityKind | undefined {
+  const kind = FIELD_KIND[RUNTIME_FIELD_SOURCES[field] ?? field];
+  return kind && (!kinds || kinds.includes(kind)) ? kind : undefined;
+}
+
+/**
+ * People work 08:00-18:00 local, Monday to Friday; service accounts never sleep. While
+ * `onboarding` (the first days of the data) everyone works every day, so that a window starting
+ * on a weekend still introduces every person before the models' warm-up ends.
+ */
+export function isActive(entity: Entity, hourOfWeekUtc: number, onboarding = false): boolean {
+  if (!entity.human) return true;
+  const local = hourOfWeek(Date.UTC(2024, 0, 1) + hourOfWeekUtc * HOUR, entity.utcOffset ?? 0); // 2024-01-01 is a Monday
+  const day = Math.floor(local / 24);
+  const hour = local % 24;
+  return (onboarding || day < 5) && hour >= 8 && hour < 18;
+}
+
+/** Machines are busier by day and on weekdays, but never idle. */
+function machineActivity(how: number): number {
+  const hour = how % 24;
+  const weekend = how >= 120;
+  const day = hour >= 7 && hour < 20 ? 1 : 0.55;
+  return day * (weekend ? 0.7 : 1);
+}
+
+export function buildLane(world: World, job: CatalogueJob, scale: number, random: Random): Lane {
+  const { profile } = world;
+  const constraints = solveQuery(job.datafeed.query, profile.prefer);
+  const fixed: Record<string, unknown> = {};
+  const restrictions = new Map<EntityKind, Map<string, string[]>>();
+  const required = new Set<EntityKind>();
+  const moduleKind = (field: string) => fieldKind(field, profile.kindOrder);
+  for (const [field, values] of constraints.allowed) {
+    const kind = moduleKind(field);
+    if (kind) {
+      if (!restrictions.has(kind)) restrictions.set(kind, new Map());
+      restrictions.get(kind)!.set(field, values);
+      required.add(kind);
+    } else {
+      const preferred = profile.prefer[field];
+      const value = preferred !== undefined && values.includes(preferred) ? preferred : values[0];
+      fixed[field] = ARRAY_FIELDS.has(field) ? [value] : value;
+    }
+  }
+  for (const field of constraints.exists) {
+    const kind = moduleKind(field);
+    if (kind) required.add(kind);
+    else if (!(field in fixed)) throw new Error(`${job.id}: no generator knows field ${field} (required by the datafeed)`);
+  }
+  const { detector, influencers } = jobFields(job);
+  for (const field of detector) {
+    const kind = moduleKind(field);
+    if (kind) required.add(kind);
+    else if (!(field in fixed) && !(field in profile.base)) throw new Error(`${job.id}: no generator knows detector field ${field}`);
+  }
+  for (const field of influencers) {
+    const kind = moduleKind(field);
+    if (kind) required.add(kind);
+  }
+  const completed = profile.complete({ ...fixed });
+  const constants = { ...profile.base, ...completed.fields };
+  for (const k of Object.keys(constants)) if (constants[k] === undefined) delete constants[k];
+  completed.kinds.forEach((k) => required.add(k));
+  const kinds = [...profile.kindOrder.filter((k) => required.has(k)), ...[...required].filter((k) => !profile.kindOrder.includes(k))];
+
+  const pools = kinds.map((kind): LanePool => {
+    const world_ = poolOf(world, kind);
+    const restriction = restrictions.get(kind);
+    let entities = world_.entities;
+    let weights = world_.weights;
+    let constrained = false;
+    if (restriction) {
+      const keep = world_.entities.map((e) => [...restriction].every(([f, vs]) => vs.includes(String(e.fields[f]))));
+      entities = world_.entities.filter((_, i) => keep[i]);
+      weights = world_.weights.filter((_, i) => keep[i]);
+      if (entities.length === 0) {
+        const keyValues = restriction.get(KEY_FIELD[kind]);
+        if (!keyValues) throw new Error(`${job.id}: cannot build ${kind} entities satisfying ${JSON.stringify([...restriction])}`);
+        entities = keyValues.map((v) => buildEntity(kind, v, world.flavor));
+        weights = entities.map(() => 1);
+      }
+      constrained = entities.length < world_.entities.length || !world_.entities.includes(entities[0]);
+    }
+    return { entities, weights, picker: new WeightedPicker(entities, weights), constrained };
+  });
+  // Each from-entity keeps a stable subset of the lane's values: a host runs its own few of the
+  // discovery tools, so "this tool on this host" has a history in every partition.
+  pools.forEach((pool, i) => {
+    const affinity = world.affinities.get(kinds[i]);
+    if (!affinity || !kinds.slice(0, i).includes(affinity.from)) return;
+    if (!pool.constrained) return void (pool.affinity = affinity);
+    const subsets = new Map<string, WeightedPicker<Entity>>();
+    const size = Math.max(1, Math.ceil(pool.entities.length * 0.6));
+    poolOf(world, affinity.from).entities.forEach((from, j) => {
+      const first = pool.entities[j % pool.entities.length];
+      const chosen = [first, ...random.sample(pool.entities.filter((e) => e !== first), size - 1)];
+      subsets.set(from.key, new WeightedPicker(chosen, chosen.map((e) => pool.weights[pool.entities.indexOf(e)])));
+    });
+    pool.affinity = { from: affinity.from, subsets };
+  });
+
+  const d = job.job.analysis_config.detectors[0];
+  const partitioned = !!(d.partition_field_name || d.over_field_name);
+  const base = (BASE_RATE[d.function] ?? 6) * (partitioned ? 3 : 1) * scale;
+  const userIndex = kinds.indexOf('user');
+  const schedule = (onboarding: boolean) => {
+    const ratePerTick = new Float64Array(168);
+    if (userIndex < 0) {
+      for (let how = 0; how < 168; how++) ratePerTick[how] = base * machineActivity(how);
+      return { ratePerTick, usersByHour: undefined };
+    }
+    const pool = pools[userIndex];
+    const total = pool.weights.reduce((a, b) => a + b, 0);
+    const usersByHour = Array.from({ length: 168 }, (_, how) => {
+      const active = pool.entities.map((e, i) => (isActive(e, how, onboarding) ? pool.weights[i] : 0));
+      const sum = active.reduce((a, b) => a + b, 0);
+      ratePerTick[how] = (base * sum) / total;
+      return sum > 0 ? new WeightedPicker(pool.entities, active) : null;
+    });
+    return { ratePerTick, usersByHour };
+  };
+  const { ratePerTick, usersByHour } = schedule(false);
+  const onboarding = usersByHour ? (schedule(true) as Lane['onboarding']) : undefined;
+
+  const serialize: Serializer = () => {
+    throw new Error(`${job.id}: lane used before compileLane()`);
+  };
+  return { jobId: job.id, kinds, constants, pools, ratePerTick, usersByHour, onboarding, cursors: new Map(), serialize };
+}
+
+/** Compiles the lane's serialiser once its anomaly entities are known (their fields count too). */
+export function compileLane(lane: Lane, injected: Entity[]): void {
+  const kindFieldsUsed = lane.kinds.map((kind, i) => {
+    const all = [...lane.pools[i].entities, ...injected.filter((e) => e.kind === kind)];
+    return kindFields(kind)
+      .filter((f) => all.some((e) => f in e.json))
+      .map((field) => ({ field, always: all.every((e) => field in e.json) }));
+  });
+  const has = (k: EntityKind) => lane.kinds.includes(k);
+  const randomFields = [has('process') ? 'process.pid' : '', has('source') && (has('destination') || has('dport')) ? 'source.port' : ''].filter(Boolean);
+  lane.serialize = compileSerializer({ constants: lane.constants, kinds: lane.kinds, kindFields: kindFieldsUsed, randomFields });
+}
+
+/**
+ * Round-robin key of a dependent kind: its from-entity, plus the choices of earlier kinds that
+ * depend on the same from-entity, so siblings (a user's source IPs and its API calls) do not
+ * advance in lockstep and every combination appears.
+ */
+function warmupKey(lane: Lane, i: number, from: number, out: Entity[]): string {
+  let key = `${lane.kinds[i]}<${out[from].key}`;
+  for (let k = from + 1; k < i; k++) if (lane.pools[k].affinity?.from === lane.kinds[from]) key += `|${out[k].key}`;
+  return key;
+}
+
+/** Next position of a round-robin over n items. */
+function cycle(lane: Lane, key: string, n: number): number {
+  const c = lane.cursors.get(key) ?? 0;
+  lane.cursors.set(key, c + 1);
+  return c % n;
+}
+
+/**
+ * Picks one entity per kind of the lane into `out`: forced ones first, then users by hour, then
+ * each kind from its affinity subset (a host's own processes) when it has one. During `warmup`
+ * values are taken in turn rather than by weight, so every value and pair the baseline will ever
+ * use appears on the first day: nothing "new" turns up later except the injected anomalies.
+ * Returns false when nobody is active in that hour.
+ */
+export function pickEntities(lane: Lane, how: number, random: Random, out: Entity[], forced?: Partial<Record<EntityKind, Entity>>, warmup = false): boolean {
+  for (let i = 0; i < lane.kinds.length; i++) {
+    const kind = lane.kinds[i];
+    const f = forced?.[kind];
+    if (f) { out[i] = f; continue; }
+    const pool = lane.pools[i];
+    if (kind === 'user' && lane.usersByHour) {
+      const picker = (warmup && lane.onboarding ? lane.onboarding.usersByHour : lane.usersByHour)[how];
+      if (!picker) return false;
+      out[i] = warmup ? picker.activeItems[cycle(lane, `user@${how}`, picker.activeItems.length)] : picker.pick(random);
+      continue;
+    }
+    const affinity = pool.affinity;
+    if (affinity) {
+      const j = lane.kinds.indexOf(affinity.from);
+      const subset = affinity.subsets.get(out[j].key);
+      if (subset) {
+        out[i] = warmup ? subset.items[cycle(lane, warmupKey(lane, i, j, out), subset.items.length)] : subset.pick(random);
+        continue;
+      }
+    }
+    out[i] = warmup ? pool.entities[cycle(lane, kind, pool.entities.length)] : pool.picker.pick(random);
+  }
+  return true;
+}
+
+/** The document as a flat dotted-field object: what the evaluator reads when planning. */
+export function materialize(lane: Lane, entities: Entity[]): Record<string, unknown> {
+  const doc: Record<string, unknown> = { ...lane.constants };
+  entities.forEach((e) => Object.assign(doc, e.fields));
+  return doc;
+}
+
+export const TICKS_PER_HOUR = HOUR / TICK;

@@ -1,0 +1,159 @@
+/**
+ * The plan: everything about a demo decided up front from the options and the seed — time
+ * window, each module's world and lanes, and where each job's headline anomaly goes. Streams,
+ * the verifier and the bundle all read the same plan.
+ */
+import { resolveSelection, rulesForJob, selectedJobs, type CatalogueJob, type CatalogueRule } from '../../common/catalogue';
+import { shapeAnomaly, type Incident, type InjectedEvent } from './anomalies';
+import type { Entity, EntityKind } from './entities';
+import { buildLane, compileLane, type Lane } from './lanes';
+import { resolveOptions, type GenerateOptions, type ResolvedOptions } from './options';
+import { getProfile, type ModuleProfile } from './profiles';
+import { Random } from './random';
+import { DAY, floorTo, HOUR, MINUTE, parseDuration, parseLookback, TICK } from './time';
+import { THEMES } from './vocabulary';
+import { buildWorld, poolOf, type World } from './world';
+
+export interface RuleReach {
+  ruleId: string;
+  name: string;
+  anomalyThreshold: number;
+  from: string;
+  /** True when the anomaly's record (timestamped at its bucket start) is inside the rule's look-back counted from the end of the data. */
+  withinLookback: boolean;
+  /** Latest time the rule's scheduled run still sees the record. */
+  alertableUntil: string;
+}
+
+export interface AnomalyPlan {
+  jobId: string;
+  moduleId: string;
+  function: string;
+  ordinal: number;
+  bucketStart: number;
+  bucketEnd: number;
+  scope: Record<string, string>;
+  field: string;
+  value: string | number;
+  description: string;
+  eventCount: number;
+  rules: RuleReach[];
+}
+
+export interface JobPlan {
+  job: CatalogueJob;
+  bucketSpan: number;
+  lane: Lane;
+  rules: CatalogueRule[];
+  anomalies: AnomalyPlan[];
+}
+
+export interface ModulePlan {
+  moduleId: string;
+  profile: ModuleProfile;
+  dataStream: string;
+  world: World;
+  jobs: JobPlan[];
+  /** Anomaly events, sorted by time. */
+  injections: InjectedEvent[];
+  /** Every field value that only anomaly events carry (the never-seen values). */
+  injectedValues: Set<string>;
+}
+
+export interface Plan {
+  options: ResolvedOptions;
+  start: number;
+  end: number;
+  modules: ModulePlan[];
+  notices: string[];
+}
+
+/** The data ends on the 15-minute grid so every bucket of every job ends inside it. */
+export function dataWindow(options: ResolvedOptions): { start: number; end: number } {
+  const end = floorTo(options.end, TICK);
+  return { start: end - options.historyDays * DAY, end };
+}
+
+/** Last bucket that lies fully inside the data, `ordinal` steps back (at least 2 hours apart). */
+export function anomalyBucket(end: number, span: number, ordinal: number): number {
+  const last = floorTo(end, span) - span;
+  const step = Math.max(span, 2 * HOUR);
+  return floorTo(last - ordinal * step, span);
+}
+
+function ruleReach(rule: CatalogueRule, bucketStart: number, end: number): RuleReach {
+  const lookback = parseLookback(rule.from);
+  return {
+    ruleId: rule.rule_id, name: rule.name, anomalyThreshold: rule.anomaly_threshold, from: rule.from,
+    withinLookback: bucketStart >= end - lookback,
+    alertableUntil: new Date(bucketStart + lookback).toISOString(),
+  };
+}
+
+/** Picks the people and machines of the module's incident, and sets the night owls' time zones. */
+function planIncident(world: World, jobs: CatalogueJob[], end: number, anomaliesPerJob: number): Incident {
+  const users = poolOf(world, 'user').entities;
+  const humans = users.filter((u) => u.human);
+  const forced: Partial<Record<EntityKind, Entity>> = {};
+  const timeOfDayUsers: Entity[] = [];
+  const todJob = jobs.find((j) => j.job.analysis_config.detectors[0].function === 'time_of_day');
+  if (todJob) {
+    const span = parseDuration(todJob.job.analysis_config.bucket_span);
+    for (let k = 0; k < anomaliesPerJob; k++) {
+      const user = humans[(2 + k) % humans.length];
+      // Make 01:xx local the anomaly time: as far from 08:00-18:00 as a day allows.
+      const hour = new Date(anomalyBucket(end, span, k) + 7 * MINUTE).getUTCHours();
+      let offset = (((1 - hour) % 24) + 24) % 24;
+      if (offset > 12) offset -= 24;
+      user.utcOffset = offset;
+      timeOfDayUsers.push(user);
+    }
+  }
+  // A service account: it works around the clock, so the incident adds no time-of-day anomaly.
+  forced.user = users.find((u) => !u.human) ?? humans.find((u) => !timeOfDayUsers.includes(u)) ?? users[0];
+  const hostAffinity = world.affinities.get('host');
+  forced.host = (hostAffinity?.from === 'user' && hostAffinity.subsets.get(forced.user.key)?.items[0]) || poolOf(world, 'host').entities[0];
+  const sourceAffinity = world.affinities.get('source');
+  forced.source = (sourceAffinity?.from === 'user' && sourceAffinity.subsets.get(forced.user.key)?.items[0]) || poolOf(world, 'source').entities[0];
+  forced.destination = poolOf(world, 'destination').entities[0];
+  forced.dport = poolOf(world, 'dport').entities[0];
+  return { forced, timeOfDayUsers, novel: 0 };
+}
+
+export function buildPlan(input: GenerateOptions, now = Date.now()): Plan {
+  const options = resolveOptions(input, now);
+  const { start, end } = dataWindow(options);
+  const resolution = resolveSelection(options.modules, options.variant);
+  const modules: ModulePlan[] = [];
+  for (const [moduleId, jobs] of selectedJobs(resolution, options.variant)) {
+    const profile = getProfile(moduleId);
+    const random = Random.scoped(options.seed, moduleId, 'plan');
+    const world = buildWorld(profile, { ...profile.flavor, theme: THEMES[options.theme] }, random);
+    const incident = planIncident(world, jobs, end, options.anomaliesPerJob);
+    const lanes = jobs.map((job) => buildLane(world, job, options.scale, Random.scoped(options.seed, moduleId, job.id)));
+    const injections: InjectedEvent[] = [];
+    const jobPlans: JobPlan[] = jobs.map((job, i) => {
+      const bucketSpan = parseDuration(job.job.analysis_config.bucket_span);
+      const rules = rulesForJob(job.id);
+      const anomalies: AnomalyPlan[] = [];
+      for (let ordinal = 0; ordinal < options.anomaliesPerJob; ordinal++) {
+        const bucketStart = anomalyBucket(end, bucketSpan, ordinal);
+        if (bucketStart < start + 3 * DAY) break; // never inside the models' warm-up
+        const shaped = shapeAnomaly({ world, job, lane: lanes[i], moduleLanes: lanes, incident, bucketStart, bucketSpan, ordinal, random });
+        injections.push(...shaped.events);
+        anomalies.push({
+          jobId: job.id, moduleId, function: job.job.analysis_config.detectors[0].function, ordinal, bucketStart, bucketEnd: bucketStart + bucketSpan,
+          scope: shaped.scope, field: shaped.field, value: shaped.value, description: shaped.description, eventCount: shaped.events.length,
+          rules: rules.map((r) => ruleReach(r, bucketStart, end)),
+        });
+      }
+      return { job, bucketSpan, lane: lanes[i], rules, anomalies };
+    });
+    for (const lane of lanes) compileLane(lane, injections.filter((e) => e.lane === lane).flatMap((e) => Object.values(e.forced) as Entity[]));
+    injections.sort((a, b) => a.ts - b.ts);
+    const injectedValues = new Set<string>();
+    for (const e of injections) for (const entity of Object.values(e.forced) as Entity[]) if (entity.novel) for (const v of Object.values(entity.fields)) injectedValues.add(String(v));
+    modules.push({ moduleId, profile, dataStream: `logs-${profile.dataset}-${options.namespace}`, world, jobs: jobPlans, injections, injectedValues });
+  }
+  return { options, start, end, modules, notices: resolution.notices };
+}

@@ -1,0 +1,90 @@
+/**
+ * The module stream: one ECS event stream per module that all of its jobs read, produced tick by
+ * tick (15 minutes) in time order, as NDJSON chunks. Memory is bounded by one chunk, whatever
+ * the number of documents.
+ */
+import type { Entity } from './entities';
+import { pickEntities } from './lanes';
+import type { ModulePlan, Plan } from './plan';
+import { Random } from './random';
+import { DAY, hourOfWeek, TICK } from './time';
+
+/** Every baseline value is introduced in turn during the first day... */
+export const WARMUP = DAY;
+/** ...and people work every day for the first two, whatever weekday the data starts on. */
+export const ONBOARDING = 2 * DAY;
+
+export interface StreamOptions {
+  /** Prefix every document with a bulk `create` action line (for _bulk files). */
+  bulkCreate?: boolean;
+  /** Documents per chunk (default 2000). */
+  chunkDocs?: number;
+}
+
+export interface Chunk {
+  ndjson: string;
+  docs: number;
+  /** Start of the last tick in this chunk: progress through the window. */
+  until: number;
+}
+
+/** Formats timestamps quickly: the date-hour prefix changes only once per hour. */
+class TimestampFormatter {
+  private hour = -1;
+  private prefix = '';
+  format(ms: number): string {
+    const hour = Math.floor(ms / 3_600_000);
+    if (hour !== this.hour) {
+      this.hour = hour;
+      this.prefix = new Date(hour * 3_600_000).toISOString().slice(0, 14);
+    }
+    const inHour = ms - hour * 3_600_000;
+    const minutes = Math.floor(inHour / 60_000);
+    const seconds = Math.floor((inHour % 60_000) / 1000);
+    const millis = inHour % 1000;
+    return `${this.prefix}${minutes < 10 ? '0' : ''}${minutes}:${seconds < 10 ? '0' : ''}${seconds}.${millis < 10 ? '00' : millis < 100 ? '0' : ''}${millis}Z`;
+  }
+}
+
+export function* moduleStream(plan: Plan, module: ModulePlan, options: StreamOptions = {}): Generator<Chunk> {
+  const random = Random.scoped(plan.options.seed, module.moduleId, 'events');
+  const lanes = module.jobs.map((j) => j.lane);
+  const chunkDocs = options.chunkDocs ?? 2000;
+  const action = options.bulkCreate ? '{"create":{}}\n' : '';
+  const clock = new TimestampFormatter();
+  const picked: Entity[] = [];
+  let parts: string[] = [];
+  let docs = 0;
+  let next = 0;
+  const injections = module.injections;
+  for (let tick = plan.start; tick < plan.end; tick += TICK) {
+    const how = hourOfWeek(tick);
+    const warmup = tick < plan.start + WARMUP;
+    const onboarding = tick < plan.start + ONBOARDING;
+    for (const lane of lanes) {
+      const n = random.poisson((onboarding && lane.onboarding ? lane.onboarding.ratePerTick : lane.ratePerTick)[how]);
+      for (let i = 0; i < n; i++) {
+        if (!pickEntities(lane, how, random, picked, undefined, warmup)) break;
+        const ts = tick + Math.floor(random.next() * TICK);
+        parts.push(action, lane.serialize(clock.format(ts), picked, (random.next() * 2147483647) | 0), '\n');
+        docs++;
+      }
+    }
+    while (next < injections.length && injections[next].ts < tick + TICK) {
+      const inj = injections[next++];
+      if (inj.ts < tick) continue;
+      if (!pickEntities(inj.lane, hourOfWeek(inj.ts), random, picked, inj.forced)) {
+        // Only possible for a lane with users and no forced user at an hour nobody works.
+        throw new Error(`${inj.lane.jobId}: anomaly event at ${new Date(inj.ts).toISOString()} has no active user`);
+      }
+      parts.push(action, inj.lane.serialize(clock.format(inj.ts), picked, (random.next() * 2147483647) | 0), '\n');
+      docs++;
+    }
+    if (docs >= chunkDocs) {
+      yield { ndjson: parts.join(''), docs, until: tick };
+      parts = [];
+      docs = 0;
+    }
+  }
+  if (docs > 0) yield { ndjson: parts.join(''), docs, until: plan.end };
+}

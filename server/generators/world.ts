@@ -1,0 +1,65 @@
+/**
+ * A module's world: its entity populations (with popularity weights) and the stable
+ * relationships between them (which hosts a user uses, which processes a host runs).
+ * Every lane of the module draws from the same world, so an event produced for one job is
+ * ordinary data for every other job that reads it.
+ */
+import { baselineKeys, buildEntity, type Entity, type EntityKind, type Flavor } from './entities';
+import type { ModuleProfile } from './profiles';
+import { Random, WeightedPicker, zipfWeights } from './random';
+import { WINDOWS_PARENT_OF } from './vocabulary';
+
+export interface Pool {
+  entities: Entity[];
+  weights: number[];
+}
+
+export interface Affinity {
+  from: EntityKind;
+  /** from-entity key -> its own weighted subset of to-entities. */
+  subsets: Map<string, WeightedPicker<Entity>>;
+}
+
+export interface World {
+  profile: ModuleProfile;
+  flavor: Flavor;
+  pools: Map<EntityKind, Pool>;
+  /** to-kind -> how it depends on another kind. */
+  affinities: Map<EntityKind, Affinity>;
+}
+
+export function poolOf(world: World, kind: EntityKind): Pool {
+  let pool = world.pools.get(kind);
+  if (!pool) {
+    const keys = baselineKeys(kind, world.flavor);
+    const entities = keys.map(({ key, ...extra }) => buildEntity(kind, key, world.flavor, extra));
+    pool = { entities, weights: zipfWeights(entities.length) };
+    world.pools.set(kind, pool);
+  }
+  return pool;
+}
+
+export function buildWorld(profile: ModuleProfile, flavor: Flavor, random: Random): World {
+  const world: World = { profile, flavor, pools: new Map(), affinities: new Map() };
+  for (const kind of profile.kindOrder) poolOf(world, kind);
+  for (const [from, to, size] of profile.affinities) {
+    const fromPool = poolOf(world, from);
+    const toPool = poolOf(world, to);
+    const weightOf = new Map(toPool.entities.map((e, i) => [e.key, toPool.weights[i]]));
+    const subsets = new Map<string, WeightedPicker<Entity>>();
+    fromPool.entities.forEach((fromEntity, i) => {
+      let chosen: Entity[];
+      if (from === 'process' && to === 'parent' && flavor.os === 'windows') {
+        const parents = WINDOWS_PARENT_OF[fromEntity.key] ?? ['explorer.exe'];
+        chosen = parents.map((p) => toPool.entities.find((e) => e.key === p) ?? buildEntity('parent', p, flavor));
+      } else {
+        // Round-robin first so every to-entity belongs to some subset, then random picks.
+        const first = toPool.entities[i % toPool.entities.length];
+        chosen = [first, ...random.sample(toPool.entities.filter((e) => e !== first), size - 1)];
+      }
+      subsets.set(fromEntity.key, new WeightedPicker(chosen, chosen.map((e) => weightOf.get(e.key) ?? 1)));
+    });
+    world.affinities.set(to, { from, subsets });
+  }
+  return world;
+}
