@@ -28,6 +28,8 @@ export interface Entity {
   fields: Record<string, unknown>;
   /** The same values, JSON-serialised once so documents are assembled by concatenation. */
   json: Record<string, string>;
+  /** Whole JSON objects of this entity (e.g. `host`), pre-rendered per document shape. */
+  fragments: Record<string, string>;
   /** Users: a person who works office hours, in `utcOffset`, Monday to Friday. */
   human?: boolean;
   utcOffset?: number;
@@ -69,7 +71,7 @@ function entity(kind: EntityKind, key: string, fields: Record<string, unknown>, 
     clean[f] = v;
     json[f] = JSON.stringify(v);
   }
-  return { kind, key, fields: clean, json, ...extra };
+  return { kind, key, fields: clean, json, fragments: {}, ...extra };
 }
 
 /** Small stable number from a string, for ids and addresses that must not change between runs. */

@@ -8,7 +8,7 @@ import type { CatalogueJob } from '../../common/catalogue/types';
 import { solveQuery } from './constraints';
 import { buildEntity, FIELD_KIND, kindFields, type Entity, type EntityKind } from './entities';
 import { WeightedPicker, type Random } from './random';
-import { compileSerializer, type Serializer } from './serializer';
+import { compileSerializer, renderFragment, type Serializer } from './serializer';
 import { HOUR, hourOfWeek, TICK } from './time';
 import { poolOf, type Affinity, type Pool, type World } from './world';
 
@@ -207,7 +207,15 @@ export function compileLane(lane: Lane, injected: Entity[]): void {
   });
   const has = (k: EntityKind) => lane.kinds.includes(k);
   const randomFields = [has('process') ? 'process.pid' : '', has('source') && (has('destination') || has('dport')) ? 'source.port' : ''].filter(Boolean);
-  lane.serialize = compileSerializer({ constants: lane.constants, kinds: lane.kinds, kindFields: kindFieldsUsed, randomFields });
+  const { serialize, fragments } = compileSerializer({ constants: lane.constants, kinds: lane.kinds, kindFields: kindFieldsUsed, randomFields });
+  // Pre-render each entity's objects for this lane's shape (shared by lanes with the same shape).
+  for (const { kind, signature, fields, depth } of fragments) {
+    const kindName = lane.kinds[kind];
+    for (const entity of [...lane.pools[kind].entities, ...injected.filter((e) => e.kind === kindName)]) {
+      entity.fragments[signature] ??= renderFragment(entity, fields, depth);
+    }
+  }
+  lane.serialize = serialize;
 }
 
 /**

@@ -131,6 +131,8 @@ export function buildPlan(input: GenerateOptions, now = Date.now()): Plan {
     const world = buildWorld(profile, { ...profile.flavor, theme: THEMES[options.theme] }, random);
     const incident = planIncident(world, jobs, end, options.anomaliesPerJob);
     const lanes = jobs.map((job) => buildLane(world, job, options.scale, Random.scoped(options.seed, moduleId, job.id)));
+    const dataStreamFields = { 'data_stream.type': 'logs', 'data_stream.dataset': profile.dataset, 'data_stream.namespace': options.namespace };
+    for (const lane of lanes) Object.assign(lane.constants, dataStreamFields);
     const injections: InjectedEvent[] = [];
     const jobPlans: JobPlan[] = jobs.map((job, i) => {
       const bucketSpan = parseDuration(job.job.analysis_config.bucket_span);

@@ -6,9 +6,30 @@ import { getFieldValues, type Doc } from './query_evaluator';
 
 type RuntimeImpl = { reads: string[]; value: (doc: Doc) => string };
 
+/**
+ * First value of a field. Generated documents are nested objects, so a precompiled path walk is
+ * tried first; anything else (dotted keys, arrays of objects) goes through the evaluator's walk.
+ */
+function compileFirst(field: string): (doc: Doc) => string | undefined {
+  const parts = field.split('.');
+  return (doc) => {
+    let node: unknown = doc;
+    for (const part of parts) {
+      if (node === null || typeof node !== 'object' || Array.isArray(node)) { node = undefined; break; }
+      node = (node as Record<string, unknown>)[part];
+    }
+    if (Array.isArray(node)) node = node[0];
+    if (node !== undefined && node !== null && typeof node !== 'object') return String(node);
+    const v = getFieldValues(doc, field)[0];
+    return v === undefined ? undefined : String(v);
+  };
+}
+
+const readers = new Map<string, (doc: Doc) => string | undefined>();
 const first = (doc: Doc, field: string): string | undefined => {
-  const v = getFieldValues(doc, field)[0];
-  return v === undefined ? undefined : String(v);
+  let reader = readers.get(field);
+  if (!reader) readers.set(field, (reader = compileFirst(field)));
+  return reader(doc);
 };
 
 const KNOWN: Record<string, RuntimeImpl> = {
@@ -29,7 +50,7 @@ export type FieldReader = (doc: Doc) => string | undefined;
 /** A reader for `field`, through the datafeed's runtime mapping when it defines one. */
 export function fieldReader(field: string, runtimeMappings: Record<string, { script?: unknown }> | undefined): FieldReader {
   const mapping = runtimeMappings?.[field];
-  if (!mapping) return (doc) => first(doc, field);
+  if (!mapping) return compileFirst(field);
   const impl = KNOWN[field];
   const source = JSON.stringify(mapping.script ?? '');
   if (!impl || !impl.reads.every((f) => source.includes(f))) {

@@ -203,8 +203,10 @@ function checkSeries(series: Map<string, Map<number, number>>, a: AnomalyPlan, j
   const scopeSeries = series.get(key) ?? new Map<number, number>();
   const actual = scopeSeries.get(bucket) ?? 0;
   // Population analysis compares the entity with everyone; otherwise with its own history.
+  // (Other anomalies of the same job, in their own buckets, are not baseline.)
+  const anomalyScopes = new Set(job.anomalies.map((x) => scopeKey(job, x.scope)));
   const baselineValues = population
-    ? [...series.entries()].flatMap(([k, s]) => valuesOf(s, k === key ? own : new Set()))
+    ? [...series.entries()].flatMap(([k, s]) => valuesOf(s, anomalyScopes.has(k) ? own : new Set()))
     : valuesOf(scopeSeries, own);
   const baseline = summarize(baselineValues);
   const z = (v: number, s: Summary) => (v - s.mean) / Math.max(s.std, 1);
@@ -248,9 +250,10 @@ function checkTimeOfDay(stats: TimeOfDayStats, a: AnomalyPlan, job: JobPlan): An
   if (days < 5) problems.push(`${user} is active on only ${days} days`);
   // Strongest competitor: any other user's bucket far from all of that user's other buckets.
   let competitor = 0;
+  const injected = new Set(job.anomalies.map((x) => `${x.scope['user.name']}@${Math.floor(x.bucketStart / job.bucketSpan)}`));
   for (const other of stats.entities()) {
     const ob = stats.buckets(other);
-    const skip = other === user ? own : new Set<number>();
+    const skip = new Set([...ob.keys()].filter((b) => injected.has(`${other}@${b}`)));
     const means = [...ob.entries()].filter(([b]) => !skip.has(b)).map(([, v]) => v.mean);
     if (means.length < 2) continue;
     const sorted = [...means].sort((x, y) => x - y);

@@ -1,0 +1,34 @@
+#!/usr/bin/env node
+/**
+ * ml-demo-data: the command line. With no command and no stack configured it writes the offline
+ * demo bundle. Errors are one clear line (DEBUG=1 shows the stack trace).
+ */
+import { Command } from 'commander';
+import { bundleCommand, runBundle } from './commands/bundle';
+import { listCommand } from './commands/list';
+import { verifyCommand } from './commands/verify';
+
+const log = (line: string) => process.stdout.write(`${line}\n`);
+
+export function buildProgram(): Command {
+  const program = new Command('ml-demo-data')
+    .description('Detector-driven demo data for Elastic Security ML jobs: data, jobs, rules, anomalies that fire.')
+    .showHelpAfterError()
+    .action(async () => {
+      log('No command given: writing the offline demo bundle (all six modules). See --help for the other commands.\n');
+      process.exitCode = await runBundle({}, log);
+    });
+  bundleCommand(program, log);
+  verifyCommand(program, log);
+  listCommand(program, log);
+  return program;
+}
+
+if (require.main === module) {
+  buildProgram()
+    .parseAsync(process.argv)
+    .catch((error: Error) => {
+      process.stderr.write(`error: ${process.env.DEBUG ? error.stack : error.message}\n`);
+      process.exitCode = 1;
+    });
+}
