@@ -14,7 +14,9 @@ export function buildProgram(): Command {
   const program = new Command('ml-demo-data')
     .description('Detector-driven demo data for Elastic Security ML jobs: data, jobs, rules, anomalies that fire.')
     .showHelpAfterError()
-    .action(async () => {
+    .allowExcessArguments(true)
+    .action(async (_options: unknown, command: Command) => {
+      if (command.args.length) throw new Error(`unknown command '${command.args[0]}' (see ml-demo-data --help)`);
       log('No command given: writing the offline demo bundle (all six modules). See --help for the other commands.\n');
       process.exitCode = await runBundle({}, log);
     });

@@ -43,7 +43,7 @@ export async function writeBundle(plan: Plan, dir: string, options: BundleOption
   const span = plan.end - plan.start;
   for (const [m, module] of plan.modules.entries()) {
     const file = join('data', `${module.dataStream}.ndjson`);
-    const out = createWriteStream(join(dir, file));
+    const out = createWriteStream(join(dir, file), { highWaterMark: 8 << 20 });
     let docs = 0;
     for (const chunk of moduleStream(plan, module, { bulkCreate: true })) {
       verifier?.addChunk(module.moduleId, chunk.ndjson);

@@ -7,12 +7,15 @@ import { resolveSelection, rulesForJob, selectedJobs, type CatalogueJob, type Ca
 import { shapeAnomaly, type Incident, type InjectedEvent } from './anomalies';
 import type { Entity, EntityKind } from './entities';
 import { buildLane, compileLane, type Lane } from './lanes';
-import { resolveOptions, type GenerateOptions, type ResolvedOptions } from './options';
+import { OptionsError, resolveOptions, type GenerateOptions, type ResolvedOptions } from './options';
 import { getProfile, type ModuleProfile } from './profiles';
 import { Random } from './random';
 import { DAY, floorTo, HOUR, MINUTE, parseDuration, parseLookback, TICK } from './time';
 import { THEMES } from './vocabulary';
 import { buildWorld, poolOf, type World } from './world';
+
+/** Baseline every anomaly has before it: rare needs 20+ buckets, change-point tests need days. */
+export const MIN_HISTORY_BEFORE_ANOMALY = 2 * DAY;
 
 export interface RuleReach {
   ruleId: string;
@@ -124,6 +127,7 @@ export function buildPlan(input: GenerateOptions, now = Date.now()): Plan {
   const options = resolveOptions(input, now);
   const { start, end } = dataWindow(options);
   const resolution = resolveSelection(options.modules, options.variant);
+  const notices = [...resolution.notices];
   const modules: ModulePlan[] = [];
   for (const [moduleId, jobs] of selectedJobs(resolution, options.variant)) {
     const profile = getProfile(moduleId);
@@ -140,7 +144,12 @@ export function buildPlan(input: GenerateOptions, now = Date.now()): Plan {
       const anomalies: AnomalyPlan[] = [];
       for (let ordinal = 0; ordinal < options.anomaliesPerJob; ordinal++) {
         const bucketStart = anomalyBucket(end, bucketSpan, ordinal);
-        if (bucketStart < start + 3 * DAY) break; // never inside the models' warm-up
+        if (bucketStart < start + MIN_HISTORY_BEFORE_ANOMALY) {
+          // Never inside the models' warm-up: the headline must fit, extra anomalies may not.
+          if (ordinal === 0) throw new OptionsError(`${job.id}: the history is too short to place its anomaly after ${MIN_HISTORY_BEFORE_ANOMALY / DAY} days of baseline`);
+          notices.push(`${job.id}: only ${ordinal} anomalies fit after the warm-up`);
+          break;
+        }
         const shaped = shapeAnomaly({ world, job, lane: lanes[i], moduleLanes: lanes, incident, bucketStart, bucketSpan, ordinal, random });
         injections.push(...shaped.events);
         anomalies.push({
@@ -157,5 +166,5 @@ export function buildPlan(input: GenerateOptions, now = Date.now()): Plan {
     for (const e of injections) for (const entity of Object.values(e.forced) as Entity[]) if (entity.novel) for (const v of Object.values(entity.fields)) injectedValues.add(String(v));
     modules.push({ moduleId, profile, dataStream: `logs-${profile.dataset}-${options.namespace}`, world, jobs: jobPlans, injections, injectedValues });
   }
-  return { options, start, end, modules, notices: resolution.notices };
+  return { options, start, end, modules, notices };
 }

@@ -67,7 +67,11 @@ export function* moduleStream(plan: Plan, module: ModulePlan, options: StreamOpt
         if (!pickEntities(lane, how, random, picked, undefined, warmup)) break;
         const ts = tick + Math.floor(random.next() * TICK);
         parts.push(action, lane.serialize(clock.format(ts), picked, (random.next() * 2147483647) | 0), '\n');
-        docs++;
+        if (++docs >= chunkDocs) {
+          yield { ndjson: parts.join(''), docs, until: tick };
+          parts = [];
+          docs = 0;
+        }
       }
     }
     while (next < injections.length && injections[next].ts < tick + TICK) {
@@ -78,12 +82,11 @@ export function* moduleStream(plan: Plan, module: ModulePlan, options: StreamOpt
         throw new Error(`${inj.lane.jobId}: anomaly event at ${new Date(inj.ts).toISOString()} has no active user`);
       }
       parts.push(action, inj.lane.serialize(clock.format(inj.ts), picked, (random.next() * 2147483647) | 0), '\n');
-      docs++;
-    }
-    if (docs >= chunkDocs) {
-      yield { ndjson: parts.join(''), docs, until: tick };
-      parts = [];
-      docs = 0;
+      if (++docs >= chunkDocs) {
+        yield { ndjson: parts.join(''), docs, until: tick };
+        parts = [];
+        docs = 0;
+      }
     }
   }
   if (docs > 0) yield { ndjson: parts.join(''), docs, until: plan.end };

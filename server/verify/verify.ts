@@ -3,7 +3,7 @@
  * documents its datafeed query selects (with the real query, through the evaluator), how much
  * history each partition has, and how strong its injected anomaly is for its detector.
  */
-import type { AnomalyPlan, JobPlan, ModulePlan, Plan } from '../generators/plan';
+import { MIN_HISTORY_BEFORE_ANOMALY, type AnomalyPlan, type JobPlan, type ModulePlan, type Plan } from '../generators/plan';
 import { DAY } from '../generators/time';
 import { BucketSeries, clockDistanceHours, RareStats, summarize, TimeOfDayStats, type Summary } from './detector_stats';
 import { compileQuery, type Doc, type DocPredicate } from './query_evaluator';
@@ -172,7 +172,7 @@ function checkRare(stats: RareStats, a: AnomalyPlan, job: JobPlan, warmupEnd: nu
   if (!seen.includes(bucket)) problems.push(`value "${a.value}" is not in its bucket for the job`);
   if (seenBefore > 0) problems.push(`value "${a.value}" already occurs in ${seenBefore} earlier buckets`);
   if (history < 20) problems.push(`partition "${partition}" has only ${history} buckets of history (rare needs 20)`);
-  if (days < 3) problems.push(`partition "${partition}" spans only ${days.toFixed(1)} days`);
+  if (days < MIN_HISTORY_BEFORE_ANOMALY / DAY) problems.push(`partition "${partition}" spans only ${days.toFixed(1)} days`);
   // Other values first seen after the warm-up would be competing "new" values.
   const strays = [...stats.partitions.entries()].filter(([part]) => !injected.has(part)).flatMap(([part, ps]) =>
     [...ps.values.entries()].filter(([v, bs]) => bs[0] >= warmupEnd && !injected.has(v)).map(([v]) => `${part ? `${part}/` : ''}${v}`));
@@ -247,7 +247,7 @@ function checkTimeOfDay(stats: TimeOfDayStats, a: AnomalyPlan, job: JobPlan): An
   const distances = target ? baseline.map((m) => clockDistanceHours(m, target.mean)) : [];
   const nearest = distances.length ? Math.min(...distances) : 0;
   const days = new Set([...buckets.keys()].map((b) => Math.floor((b * job.bucketSpan) / DAY))).size;
-  if (days < 5) problems.push(`${user} is active on only ${days} days`);
+  if (days < 3) problems.push(`${user} is active on only ${days} days`);
   // Strongest competitor: any other user's bucket far from all of that user's other buckets.
   let competitor = 0;
   const injected = new Set(job.anomalies.map((x) => `${x.scope['user.name']}@${Math.floor(x.bucketStart / job.bucketSpan)}`));

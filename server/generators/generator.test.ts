@@ -1,0 +1,107 @@
+import { createHash } from 'node:crypto';
+import { compileQuery } from '../verify/query_evaluator';
+import { collect, FIXED_END, testPlan } from '../../test/helpers/generate';
+import { buildPlan } from './plan';
+import { moduleStream } from './stream';
+import { OptionsError } from './options';
+
+const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+
+describe('determinism', () => {
+  it('same seed gives byte-identical output; another seed does not', () => {
+    const a = sha(collect(testPlan({ modules: ['security_cloudtrail'] }), 'security_cloudtrail'));
+    const b = sha(collect(testPlan({ modules: ['security_cloudtrail'] }), 'security_cloudtrail'));
+    const c = sha(collect(testPlan({ modules: ['security_cloudtrail'], seed: 'other' }), 'security_cloudtrail'));
+    expect(a).toBe(b);
+    expect(c).not.toBe(a);
+  });
+
+  it("a module's data does not change when other modules are added", () => {
+    const alone = collect(testPlan({ modules: ['security_network'] }), 'security_network');
+    const withOthers = collect(testPlan({ modules: ['security_auth', 'security_network'] }), 'security_network');
+    expect(sha(withOthers)).toBe(sha(alone));
+  });
+});
+
+describe('documents', () => {
+  const plan = testPlan({ modules: ['security_linux_v3', 'security_packetbeat'], historyDays: 3 });
+
+  it('are valid JSON, in time order by tick, inside the window, in the module data stream', () => {
+    for (const module of plan.modules) {
+      let last = 0;
+      for (const chunk of moduleStream(plan, module)) {
+        for (const line of chunk.ndjson.trimEnd().split('\n')) {
+          const doc = JSON.parse(line);
+          const ts = Date.parse(doc['@timestamp']);
+          expect(ts).toBeGreaterThanOrEqual(plan.start);
+          expect(ts).toBeLessThan(plan.end);
+          expect(Math.floor(ts / 900_000)).toBeGreaterThanOrEqual(Math.floor(last / 900_000));
+          last = ts;
+          expect(doc.data_stream).toEqual({ type: 'logs', dataset: module.profile.dataset, namespace: 'default' });
+          expect(`logs-${doc.data_stream.dataset}-${doc.data_stream.namespace}`).toBe(module.dataStream);
+          expect(JSON.stringify(doc)).not.toMatch(/undefined|\bnull\b/);
+        }
+      }
+    }
+  });
+
+  it("every document of a job's lane matches that job's datafeed query", () => {
+    for (const module of plan.modules) {
+      for (const { lane, job } of module.jobs) {
+        const matches = compileQuery(job.datafeed.query);
+        const sample = Array.from({ length: 50 }, (_, i) => i);
+        for (const i of sample) {
+          const line = lane.serialize('2026-01-01T00:00:00.000Z', lane.pools.map((p) => p.entities[i % p.entities.length]) as never, i);
+          expect({ job: job.id, matches: matches(JSON.parse(line)) }).toEqual({ job: job.id, matches: true });
+        }
+      }
+    }
+  });
+
+  it('use realistic names, not numbered placeholders', () => {
+    const text = collect(plan, 'security_linux_v3').slice(0, 200_000);
+    expect(text).not.toMatch(/"user\.name\.\d+"|"name":"user\d+"/);
+    expect(text).toMatch(/"host":\{"name":"acme-[a-z]+-\d\d"/);
+  });
+});
+
+describe('streaming', () => {
+  it('yields bounded chunks whatever the volume', () => {
+    const plan = buildPlan({ modules: ['security_auth'], end: FIXED_END, historyDays: 3, scale: 5 });
+    let chunks = 0;
+    let maxDocs = 0;
+    for (const chunk of moduleStream(plan, plan.modules[0], { chunkDocs: 500 })) {
+      chunks++;
+      maxDocs = Math.max(maxDocs, chunk.docs);
+    }
+    expect(chunks).toBeGreaterThan(20);
+    expect(maxDocs).toBe(500);
+  });
+});
+
+describe('options', () => {
+  it.each([
+    [{ historyDays: 2 }, /historyDays must be between 3 and 90/],
+    [{ scale: 0 }, /scale must be a number above 0/],
+    [{ namespace: 'My-NS' }, /namespace must be 1-100 characters/],
+    [{ end: 'yesterday' }, /end must be a date/],
+    [{ theme: 'nope' }, /theme must be one of acme, globex/],
+    [{ anomaliesPerJob: 0 }, /anomaliesPerJob must be an integer from 1 to 10/],
+    [{ modules: [] }, /choose at least one module/],
+  ])('%o is refused with a clear message', (options, message) => {
+    expect(() => buildPlan({ modules: ['security_auth'], ...options })).toThrow(OptionsError);
+    expect(() => buildPlan({ modules: ['security_auth'], ...options })).toThrow(message);
+  });
+
+  it('puts each headline anomaly in the last full bucket, inside its rule look-back from the end of the data', () => {
+    const plan = testPlan({ modules: ['security_auth', 'security_cloudtrail'] });
+    for (const module of plan.modules) {
+      for (const { job, anomalies, bucketSpan } of module.jobs) {
+        const [a] = anomalies;
+        expect({ job: job.id, end: a.bucketEnd <= plan.end, full: a.bucketStart % bucketSpan }).toEqual({ job: job.id, end: true, full: 0 });
+        expect(plan.end - a.bucketEnd).toBeLessThan(bucketSpan);
+        for (const r of a.rules) expect({ job: job.id, rule: r.ruleId, within: r.withinLookback }).toEqual({ job: job.id, rule: r.ruleId, within: true });
+      }
+    }
+  });
+});
