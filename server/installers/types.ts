@@ -1,0 +1,80 @@
+/**
+ * The installer core's narrow interfaces. The CLI passes an Elasticsearch client it built and an
+ * HTTP Kibana API; the Kibana routes pass the request-scoped client (asCurrentUser) and a Kibana
+ * API over the plugin contracts. Nothing here imports Kibana.
+ */
+import type { Client } from '@elastic/elasticsearch';
+import type { RunProgress } from '../../common/api';
+import type { GenerateOptions } from '../generators/options';
+
+/**
+ * Mirrors Kibana's `ElasticsearchClient`
+ * (src/core/packages/elasticsearch/server/src/client/client.ts):
+ * `Omit<Client, 'connectionPool' | 'serializer' | 'extend' | 'close' | 'diagnostic'>`.
+ */
+export type EsClient = Omit<Client, 'connectionPool' | 'serializer' | 'extend' | 'close' | 'diagnostic'>;
+
+export interface ModuleSetupResult {
+  jobs: { id: string; success: boolean; error?: { msg?: string; reason?: string; statusCode?: number } | string }[];
+  datafeeds: { id: string; success: boolean; started: boolean; error?: { msg?: string; reason?: string; statusCode?: number } | string }[];
+}
+
+export interface RuleSummary {
+  id: string;
+  rule_id: string;
+  name: string;
+  enabled: boolean;
+  tags: string[];
+  immutable?: boolean;
+}
+
+/** What the installer needs from Kibana. Every method may throw an Error with a `statusCode`. */
+export interface KibanaApi {
+  /** Kibana version, e.g. '9.1.0'. */
+  version(): Promise<string>;
+  /** The module as this Kibana ships it (job ids and configs), or undefined when Kibana lacks it. */
+  getModule(moduleId: string): Promise<{ jobs: { id: string; config: unknown }[] } | undefined>;
+  /** Kibana's own module setup (saved objects in this space, real definitions). */
+  setupModule(moduleId: string, body: Record<string, unknown>): Promise<ModuleSetupResult>;
+  /** Creates ML saved objects for jobs made through the ES ML APIs. */
+  syncMlSavedObjects(): Promise<void>;
+  findRules(filter: { ruleIds?: string[]; tag?: string }): Promise<RuleSummary[]>;
+  /** Creates a rule; resolves `conflict` when its rule_id exists (409). */
+  createRule(body: Record<string, unknown>): Promise<RuleSummary | { conflict: true }>;
+  /** Installs prebuilt rules by rule_id when the prebuilt-rules package is available; returns those installed. */
+  installPrebuiltRules?(ruleIds: string[]): Promise<RuleSummary[]>;
+  enableRules(ids: string[]): Promise<void>;
+  deleteRules(ids: string[]): Promise<void>;
+  /** Manual rule run over a time range (Kibana 8.16+), so alerts come now rather than at the next interval. */
+  runRules?(ids: string[], start: string, end: string): Promise<void>;
+}
+
+export interface InstallOptions extends GenerateOptions {
+  enableJobs?: boolean;
+  installRules?: boolean;
+  /** Documents per bulk request (default 5000). */
+  chunkSize?: number;
+  /** Bulk requests in flight (default 4). */
+  concurrency?: number;
+  /** How long to wait for the datafeeds to reach the end of the data (default 15 minutes). */
+  waitTimeoutMs?: number;
+}
+
+export interface InstallDeps {
+  es: EsClient;
+  kibana?: KibanaApi;
+  /** Kibana space the jobs' saved objects and the rules go to (default 'default'). */
+  space?: string;
+  log?: (line: string) => void;
+}
+
+export type ProgressListener = (progress: RunProgress) => void;
+
+export interface CleanupReport {
+  dataStreams: string[];
+  indexTemplates: string[];
+  jobs: string[];
+  datafeeds: string[];
+  rules: string[];
+  errors: string[];
+}
