@@ -1,5 +1,5 @@
 /**
- * Request validation against the official OpenAPI documents in shared/contracts/.
+ * Request validation against the official OpenAPI documents in test/contracts/ (copies of shared/contracts).
  *
  * - Routing (method + path -> operation) uses openapi-backend's OpenAPIRouter.
  * - Schemas are validated with Ajv 8. Each document is registered ONCE per process as a
@@ -17,7 +17,7 @@ import addFormats from 'ajv-formats';
 import { OpenAPIRouter } from 'openapi-backend/router';
 import YAML from 'yaml';
 
-export const CONTRACTS_DIR = process.env.STANDIN_CONTRACTS_DIR ?? path.resolve(__dirname, '../../../shared/contracts');
+export const CONTRACTS_DIR = process.env.STANDIN_CONTRACTS_DIR ?? path.resolve(__dirname, '../contracts');
 
 export type ContractName = 'elasticsearch' | 'kibana-detections' | 'kibana-ml';
 
