@@ -7,6 +7,8 @@ import { Command } from 'commander';
 import { bundleCommand, runBundle } from './commands/bundle';
 import { listCommand } from './commands/list';
 import { verifyCommand } from './commands/verify';
+import { runStack, stackCommands } from './commands/stack';
+import { resolveConnection } from './connection';
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -17,12 +19,18 @@ export function buildProgram(): Command {
     .allowExcessArguments(true)
     .action(async (_options: unknown, command: Command) => {
       if (command.args.length) throw new Error(`unknown command '${command.args[0]}' (see ml-demo-data --help)`);
-      log('No command given: writing the offline demo bundle (all six modules). See --help for the other commands.\n');
+      if (resolveConnection({})) {
+        log('No command given and a stack is configured (ES_URL): setting up the whole demo. See --help for the other commands.\n');
+        process.exitCode = await runStack({}, { enableJobs: true, installRules: true }, log);
+        return;
+      }
+      log('No command given and no stack configured (ES_URL): writing the offline demo bundle (all six modules). See --help for the other commands.\n');
       process.exitCode = await runBundle({}, log);
     });
   bundleCommand(program, log);
   verifyCommand(program, log);
   listCommand(program, log);
+  stackCommands(program, log);
   return program;
 }
 

@@ -50,6 +50,12 @@ export interface KibanaApi {
 }
 
 export interface InstallOptions extends GenerateOptions {
+  /** Id of the run in progress reports (default: generated). */
+  runId?: string;
+  /** Poll interval while waiting for datafeeds (default 2 s). */
+  pollMs?: number;
+  /** First back-off after a failed bulk request (default 1 s). */
+  retryWaitMs?: number;
   enableJobs?: boolean;
   installRules?: boolean;
   /** Documents per bulk request (default 5000). */

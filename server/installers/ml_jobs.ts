@@ -1,0 +1,123 @@
+/**
+ * ML jobs: created through Kibana's own module setup when a whole module is chosen and Kibana is
+ * reachable (real definitions, saved objects in the space, empty prefix so the prebuilt rules
+ * find them); otherwise through the ES ML APIs with the catalogue's configs, then ML's
+ * saved-object sync. Every job the tool creates carries a marker in custom_settings, so cleanup
+ * removes exactly those. Datafeeds run over the data window; we wait until they reach its end.
+ */
+import { JOB_MARKER } from '../../common/constants';
+import { datafeedId, datafeedPutBody, jobPutBody } from '../../common/requests';
+import type { ModulePlan, Plan } from '../generators/plan';
+import { toInstallError } from './errors';
+import type { EsClient, KibanaApi } from './types';
+
+export type JobOutcome = { jobId: string; state: 'created' | 'existing' | 'failed'; error?: string; via?: 'module_setup' | 'es_api' };
+
+const statusOf = (e: unknown) => (e as { meta?: { statusCode?: number } }).meta?.statusCode;
+
+/** Jobs that exist, with our marker's fingerprint when we created them. */
+export async function existingJobs(es: EsClient, jobIds: string[]): Promise<Map<string, string | null>> {
+  const out = new Map<string, string | null>();
+  if (jobIds.length === 0) return out;
+  const res = await es.ml.getJobs({ job_id: jobIds.join(','), allow_no_match: true }).catch((e) => {
+    if (statusOf(e) === 404) return { jobs: [] };
+    throw e;
+  });
+  for (const job of res.jobs) {
+    const marker = (job.custom_settings as Record<string, { fingerprint?: string }> | undefined)?.[JOB_MARKER];
+    out.set(job.job_id, marker?.fingerprint ?? null);
+  }
+  return out;
+}
+
+function marker(namespace: string, fingerprint: string) {
+  return { [JOB_MARKER]: { namespace, fingerprint } };
+}
+
+async function createViaEs(es: EsClient, module: ModulePlan, jobIds: string[], namespace: string, fingerprint: string): Promise<JobOutcome[]> {
+  const out: JobOutcome[] = [];
+  for (const { job } of module.jobs.filter((j) => jobIds.includes(j.job.id))) {
+    try {
+      const body = jobPutBody(job);
+      body.custom_settings = { ...body.custom_settings, ...marker(namespace, fingerprint) };
+      await es.ml.putJob({ job_id: job.id, ...(body as object) } as Parameters<EsClient['ml']['putJob']>[0]);
+      await es.ml.putDatafeed({ datafeed_id: datafeedId(job.id), ...(datafeedPutBody(job, [module.dataStream]) as object) } as Parameters<EsClient['ml']['putDatafeed']>[0]);
+      out.push({ jobId: job.id, state: 'created', via: 'es_api' });
+    } catch (error) {
+      out.push({ jobId: job.id, state: 'failed', error: toInstallError(error, `Creating ML job ${job.id}`).message });
+    }
+  }
+  return out;
+}
+
+async function createViaModuleSetup(kibana: KibanaApi, module: ModulePlan, jobIds: string[], namespace: string, fingerprint: string): Promise<JobOutcome[]> {
+  const res = await kibana.setupModule(module.moduleId, {
+    prefix: '',
+    indexPatternName: module.dataStream,
+    useDedicatedIndex: false,
+    startDatafeed: false,
+    jobOverrides: jobIds.map((id) => ({ job_id: id, custom_settings: { ...module.jobs.find((j) => j.job.id === id)?.job.job.custom_settings, ...marker(namespace, fingerprint) } })),
+  });
+  return jobIds.map((id) => {
+    const r = res.jobs.find((j) => j.id === id);
+    const err = r?.error && (typeof r.error === 'string' ? r.error : r.error.reason ?? r.error.msg);
+    if (r?.success) return { jobId: id, state: 'created', via: 'module_setup' };
+    return { jobId: id, state: 'failed', error: err ?? 'module setup did not create the job' };
+  });
+}
+
+/** Creates the module's jobs that do not exist yet. */
+export async function createJobs(es: EsClient, kibana: KibanaApi | undefined, plan: Plan, module: ModulePlan, existing: Map<string, string | null>, fingerprint: string): Promise<JobOutcome[]> {
+  const ids = module.jobs.map((j) => j.job.id);
+  const missing = ids.filter((id) => !existing.has(id));
+  const kept: JobOutcome[] = ids.filter((id) => existing.has(id)).map((jobId) => ({ jobId, state: 'existing' }));
+  if (missing.length === 0) return kept;
+  const whole = missing.length === module.jobs.length;
+  let made: JobOutcome[];
+  if (kibana && whole) {
+    try {
+      made = await createViaModuleSetup(kibana, module, missing, plan.options.namespace, fingerprint);
+      // Kibana's module may not ship a job (other stack version): make those through ES.
+      const failed = made.filter((m) => m.state === 'failed').map((m) => m.jobId);
+      if (failed.length) made = [...made.filter((m) => m.state !== 'failed'), ...(await createViaEs(es, module, failed, plan.options.namespace, fingerprint))];
+    } catch {
+      made = await createViaEs(es, module, missing, plan.options.namespace, fingerprint);
+    }
+  } else {
+    made = await createViaEs(es, module, missing, plan.options.namespace, fingerprint);
+  }
+  if (kibana && made.some((m) => m.via === 'es_api')) await kibana.syncMlSavedObjects().catch(() => undefined);
+  return [...kept, ...made];
+}
+
+/** Opens the job and starts its datafeed over [start, end). */
+export async function startJob(es: EsClient, jobId: string, start: number, end: number): Promise<void> {
+  try {
+    await es.ml.openJob({ job_id: jobId });
+  } catch (error) {
+    if (statusOf(error) !== 409) throw toInstallError(error, `Opening ML job ${jobId}`); // 409: already open
+  }
+  try {
+    await es.ml.startDatafeed({ datafeed_id: datafeedId(jobId), start: new Date(start).toISOString(), end: new Date(end).toISOString() });
+  } catch (error) {
+    if (statusOf(error) !== 409) throw toInstallError(error, `Starting datafeed of ${jobId}`); // 409: already started
+  }
+}
+
+/** Where the job's datafeed has got to, and whether it has finished the window. */
+export async function jobProgress(es: EsClient, jobId: string, end: number): Promise<{ processedUntil?: number; done: boolean; failed?: string }> {
+  const [jobStats, feedStats] = await Promise.all([es.ml.getJobStats({ job_id: jobId }), es.ml.getDatafeedStats({ datafeed_id: datafeedId(jobId) })]);
+  const job = jobStats.jobs[0];
+  const feed = feedStats.datafeeds[0];
+  const latest = job?.data_counts.latest_record_timestamp;
+  const processedUntil = typeof latest === 'number' ? latest : latest ? Date.parse(String(latest)) : undefined;
+  if (job?.state === 'failed') return { processedUntil, done: true, failed: job.assignment_explanation ?? 'job failed' };
+  const done = feed?.state === 'stopped' && (processedUntil === undefined || processedUntil >= end - 15 * 60_000 || job?.state === 'closed');
+  return { processedUntil, done };
+}
+
+/** Highest record score in the job's results. */
+export async function maxRecordScore(es: EsClient, jobId: string): Promise<number | null> {
+  const res = await es.ml.getRecords({ job_id: jobId, sort: 'record_score', desc: true, page: { from: 0, size: 1 } });
+  return res.records[0]?.record_score ?? null;
+}

@@ -1,0 +1,198 @@
+/**
+ * One run: preflight → plan → index → jobs → datafeeds → rules → read-back. The CLI and the
+ * Kibana routes both call this; it reports the whole RunProgress at every step. A run that
+ * stops part-way says what it created and how to remove it.
+ */
+import { randomUUID } from 'node:crypto';
+import type { JobProgress, PhaseId, RunProgress } from '../../common/api';
+import { buildPlan, type Plan } from '../generators/plan';
+import { OptionsError } from '../generators/options';
+import { hourOfWeek, TICK } from '../generators/time';
+import { cleanupDemo } from './cleanup';
+import { InstallError, toInstallError } from './errors';
+import { putTemplate, readTemplateMeta } from './index_template';
+import { indexModule, planFingerprint } from './indexer';
+import { createJobs, existingJobs, jobProgress, maxRecordScore, startJob } from './ml_jobs';
+import { preflight } from './preflight';
+import { installRules } from './rules';
+import type { InstallDeps, InstallOptions, ProgressListener } from './types';
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export function expectedDocs(plan: Plan): number {
+  let total = 0;
+  for (const m of plan.modules) {
+    total += m.injections.length;
+    for (const { lane } of m.jobs) for (let t = plan.start; t < plan.end; t += TICK) total += lane.ratePerTick[hourOfWeek(t)];
+  }
+  return Math.round(total);
+}
+
+export function cleanupHintFor(namespace: string): string {
+  return `Remove what this run created with: ml-demo-data cleanup --namespace ${namespace} (or "Clean up" on the Generate ML demo data page).`;
+}
+
+export async function runInstall(deps: InstallDeps, options: InstallOptions, onProgress: ProgressListener, signal?: AbortSignal): Promise<RunProgress> {
+  const { es, kibana } = deps;
+  const namespace = options.namespace ?? 'default';
+  const now = () => new Date().toISOString();
+  const progress: RunProgress = {
+    runId: options.runId ?? randomUUID(), space: deps.space ?? 'default', state: 'running', phase: 'preflight', startedAt: now(), updatedAt: now(),
+    request: { modules: options.modules, namespace }, docs: { planned: 0, generated: 0, indexed: 0, failed: 0 }, dataStreams: [], jobs: [], rules: [], notices: [], errors: [],
+    created: { dataStreams: [], indexTemplates: [], jobs: [], datafeeds: [], rules: [] },
+  };
+  const emit = (phase?: PhaseId) => {
+    if (phase) progress.phase = phase;
+    progress.updatedAt = now();
+    onProgress(JSON.parse(JSON.stringify(progress)) as RunProgress);
+  };
+  const checkAbort = () => {
+    if (signal?.aborted) throw new InstallError('The run was cancelled.', 499, 'cancelled');
+  };
+  const job = (id: string) => progress.jobs.find((j) => j.jobId === id)!;
+  emit();
+
+  const stack = await preflight(es, kibana, namespace);
+  progress.notices.push(`Elasticsearch ${stack.esVersion}${stack.kibanaVersion ? `, Kibana ${stack.kibanaVersion}` : ''}: ${stack.variant === 'ea' ? '9.4+ (_ea)' : 'classic'} job ids.`);
+
+  let plan: Plan;
+  try {
+    plan = buildPlan({ ...options, variant: options.variant ?? stack.variant });
+  } catch (error) {
+    throw error instanceof OptionsError ? new InstallError(error.message, 400, 'bad_request') : error;
+  }
+  progress.notices.push(...plan.notices);
+  progress.window = { start: iso(plan.start), end: iso(plan.end) };
+  progress.docs.planned = expectedDocs(plan);
+  progress.dataStreams = plan.modules.map((m) => m.dataStream);
+  progress.jobs = plan.modules.flatMap((m) => m.jobs.map((j): JobProgress => {
+    const a = j.anomalies[0];
+    const rule = j.rules[0];
+    return {
+      jobId: j.job.id, moduleId: m.moduleId, function: j.job.job.analysis_config.detectors[0].function, state: 'pending',
+      anomaly: { bucketStart: iso(a.bucketStart), description: a.description, scope: a.scope, value: a.value },
+      maxRecordScore: null, ruleId: rule?.rule_id, ruleName: rule?.name, ruleThreshold: rule?.anomaly_threshold,
+    };
+  }));
+  emit('plan');
+
+  try {
+    // A different earlier demo in this namespace is replaced; an identical one is resumed.
+    const fingerprint = planFingerprint(plan);
+    const meta = await readTemplateMeta(es, namespace);
+    if (meta?.fingerprint && meta.fingerprint !== fingerprint) {
+      progress.notices.push(`Replacing the earlier demo in namespace "${namespace}" (different options or time window).`);
+      const removed = await cleanupDemo(deps, namespace);
+      if (removed.errors.length) throw new InstallError(`Could not remove the earlier demo: ${removed.errors.join('; ')}`, 409, 'conflict');
+    }
+    progress.created.indexTemplates.push(await putTemplate(es, plan, { fingerprint, createdRules: meta?.fingerprint === fingerprint ? meta.createdRules : [] }));
+    emit('index');
+
+    for (const module of plan.modules) {
+      checkAbort();
+      progress.created.dataStreams.push(module.dataStream);
+      const base = { ...progress.docs };
+      const counts = await indexModule(es, plan, module, {
+        chunkSize: options.chunkSize ?? 5000, concurrency: options.concurrency ?? 4, retryWaitMs: options.retryWaitMs, signal,
+        onProgress: (_id, c) => {
+          progress.docs.generated = base.generated + c.sent;
+          progress.docs.indexed = base.indexed + c.indexed + c.present;
+          progress.docs.failed = base.failed + c.failed;
+          emit();
+        },
+      }).catch((error) => {
+        throw toInstallError(error, `Indexing into ${module.dataStream}`);
+      });
+      progress.docs.generated = base.generated + counts.sent;
+      progress.docs.indexed = base.indexed + counts.indexed + counts.present;
+      progress.docs.failed = base.failed + counts.failed;
+      if (counts.failed) progress.errors.push(`${counts.failed} documents of ${module.dataStream} were rejected: ${JSON.stringify(counts.failures)}`);
+      emit();
+    }
+    checkAbort();
+
+    if (options.enableJobs !== false) {
+      emit('jobs');
+      const existing = await existingJobs(es, progress.jobs.map((j) => j.jobId));
+      for (const module of plan.modules) {
+        checkAbort();
+        for (const outcome of await createJobs(es, kibana, plan, module, existing, fingerprint)) {
+          const j = job(outcome.jobId);
+          const ours = outcome.state === 'created' || (outcome.state === 'existing' && existing.get(outcome.jobId) === fingerprint);
+          j.state = outcome.state === 'failed' ? 'failed' : ours ? 'created' : 'existing';
+          if (outcome.error) j.error = outcome.error;
+          if (outcome.state === 'existing' && !ours) progress.notices.push(`Job ${outcome.jobId} already exists and was not created by this tool: left as it is (it does not read the demo data).`);
+          if (outcome.state === 'created') progress.created.jobs.push(outcome.jobId), progress.created.datafeeds.push(`datafeed-${outcome.jobId}`);
+        }
+        emit();
+      }
+      emit('datafeeds');
+      const ours = progress.jobs.filter((j) => j.state === 'created');
+      for (const j of ours) {
+        checkAbort();
+        try {
+          await startJob(es, j.jobId, plan.start, plan.end);
+          j.state = 'running';
+        } catch (error) {
+          j.state = 'failed';
+          j.error = toInstallError(error, `Starting ${j.jobId}`).message;
+        }
+      }
+      emit();
+      const deadline = Date.now() + (options.waitTimeoutMs ?? 15 * 60_000);
+      while (ours.some((j) => j.state === 'running')) {
+        checkAbort();
+        if (Date.now() > deadline) {
+          progress.errors.push('Timed out waiting for the datafeeds; they keep running in the stack. Check again with ml-demo-data status.');
+          break;
+        }
+        for (const j of ours.filter((x) => x.state === 'running')) {
+          const p = await jobProgress(es, j.jobId, plan.end);
+          if (p.processedUntil) j.processedUntil = iso(p.processedUntil);
+          if (p.failed) (j.state = 'failed'), (j.error = p.failed);
+          else if (p.done) j.state = 'processed';
+        }
+        emit();
+        if (ours.some((j) => j.state === 'running')) await new Promise((r) => setTimeout(r, options.pollMs ?? 2000));
+      }
+    }
+    checkAbort();
+
+    if (options.installRules !== false && kibana) {
+      emit('rules');
+      const rules = plan.modules.flatMap((m) => m.jobs.flatMap((j) => j.rules));
+      const outcomes = await installRules(kibana, rules);
+      progress.rules = outcomes.map((o) => ({ ruleId: o.ruleId, name: o.name, id: o.id, state: o.state, error: o.error }));
+      const created = outcomes.filter((o) => o.createdByUs).map((o) => o.ruleId);
+      progress.created.rules.push(...created);
+      await putTemplate(es, plan, { fingerprint, createdRules: [...new Set([...(meta?.fingerprint === fingerprint ? meta.createdRules ?? [] : []), ...created])] });
+      for (const o of outcomes.filter((x) => x.error)) progress.errors.push(o.error!);
+      // Records outside a rule's look-back would only alert on a manual run over the window.
+      const late = plan.modules.flatMap((m) => m.jobs.flatMap((j) => j.anomalies.flatMap((a) => a.rules.filter((r) => !r.withinLookback).map((r) => r.ruleId))));
+      const lateIds = outcomes.filter((o) => late.includes(o.ruleId) && o.id).map((o) => o.id!);
+      if (lateIds.length && kibana.runRules) await kibana.runRules(lateIds, iso(plan.start), iso(plan.end)).catch((e) => progress.notices.push(`Manual rule run not possible: ${toInstallError(e, 'Manual rule run').message}`));
+      emit();
+    } else if (options.installRules !== false) {
+      progress.notices.push('Rules were not installed: no Kibana connection (set KIBANA_URL).');
+    }
+
+    if (options.enableJobs !== false) {
+      emit('readback');
+      for (const j of progress.jobs.filter((x) => x.state === 'processed' || x.state === 'existing')) {
+        j.maxRecordScore = await maxRecordScore(es, j.jobId).catch(() => null);
+        j.detected = j.maxRecordScore !== null && j.ruleThreshold !== undefined ? j.maxRecordScore >= j.ruleThreshold : undefined;
+      }
+    }
+    progress.state = progress.errors.length || progress.jobs.some((j) => j.state === 'failed') ? 'failed' : 'succeeded';
+    if (progress.state === 'failed') progress.cleanupHint = cleanupHintFor(namespace);
+    emit('done');
+    return progress;
+  } catch (error) {
+    const e = toInstallError(error, 'The run');
+    progress.state = e.reason === 'cancelled' ? 'cancelled' : 'failed';
+    progress.errors.push(e.message);
+    progress.cleanupHint = cleanupHintFor(namespace);
+    emit();
+    return progress;
+  }
+}
