@@ -3,12 +3,18 @@
  *
  *   generate  all six modules to a null sink (chunks are flattened and measured, nothing kept)
  *   bundle    all six modules written as the offline bundle (files on disk, verification off)
+ *   e2e       generation + the installer's bulk indexing (client.helpers.bulk) into a loopback
+ *             bulk sink (an HTTP server on 127.0.0.1 that answers _bulk like Elasticsearch)
  *   startup   CLI start-up time (`--help` and `list`)
  *
  * Each measurement runs in its own child process so peak RSS is its own.
  * BENCH_SIZES=1000000,10000000 (default) sets the document counts.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Client } from '@elastic/elasticsearch';
+import { indexModule } from '../server/installers/indexer';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,6 +46,20 @@ async function child(mode: string, target: number): Promise<void> {
   if (mode === 'generate') {
     for (const m of plan.modules) for (const chunk of moduleStream(plan, m, { bulkCreate: true })) { docs += chunk.docs; bytes += Buffer.byteLength(chunk.ndjson); }
   }
+  if (mode === 'e2e') {
+    // The sink runs in its own process, as Elasticsearch would.
+    const sinkProcess = spawn(process.execPath, [__filename, '--sink'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const url = await new Promise<string>((resolve) => sinkProcess.stdout.once('data', (d: Buffer) => resolve(d.toString().trim())));
+    const sink = { url, close: () => sinkProcess.kill() };
+    const es = new Client({ node: sink.url });
+    const t = process.hrtime.bigint();
+    for (const m of plan.modules) docs += (await indexModule(es, plan, m, { chunkSize: E2E_CHUNK, concurrency: E2E_CONCURRENCY })).indexed;
+    const e2eSeconds = Number(process.hrtime.bigint() - t) / 1e9;
+    await es.close();
+    sink.close();
+    process.stdout.write(JSON.stringify({ mode, docs, seconds: e2eSeconds, docsPerSecond: docs / e2eSeconds, peakRssMb: process.resourceUsage().maxRSS / 1024 }));
+    return;
+  }
   let seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (mode === 'bundle') {
     const dir = mkdtempSync(join(tmpdir(), 'ml-bench-'));
@@ -55,6 +75,28 @@ async function child(mode: string, target: number): Promise<void> {
   process.stdout.write(JSON.stringify({ mode, docs, seconds, docsPerSecond: docs / seconds, mb: bytes / 1e6, peakRssMb: process.resourceUsage().maxRSS / 1024 }));
 }
 
+const E2E_CHUNK = 5000;
+const E2E_CONCURRENCY = 4;
+
+/** Answers `_bulk` like Elasticsearch (every create 201) and `_refresh`, doing as little as possible. */
+function bulkSink(): Promise<{ url: string; close(): void }> {
+  const item = '{"create":{"_index":"x","_id":"x","status":201,"result":"created"}}';
+  const filtered = '{"create":{"status":201}}';
+  const server = createServer((req, res) => {
+    let lines = 0;
+    req.on('data', (chunk: Buffer) => {
+      for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lines++;
+    });
+    req.on('end', () => {
+      const headers = { 'content-type': 'application/json', 'x-elastic-product': 'Elasticsearch' };
+      if (!req.url?.includes('_bulk')) return void res.writeHead(200, headers).end('{"_shards":{"total":1,"successful":1,"failed":0}}');
+      const items = new Array(lines / 2).fill(req.url.includes('filter_path') ? filtered : item).join(',');
+      res.writeHead(200, headers).end(`{"took":1,"errors":false,"items":[${items}]}`);
+    });
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() })));
+}
+
 function startup(args: string[], runs = 10): number {
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
@@ -67,16 +109,18 @@ function startup(args: string[], runs = 10): number {
 
 async function main(): Promise<void> {
   if (process.argv[2] === '--child') return child(process.argv[3], Number(process.argv[4]));
+  if (process.argv[2] === '--sink') return void bulkSink().then((s) => process.stdout.write(`${s.url}\n`));
   const sizes = (process.env.BENCH_SIZES ?? '1000000,10000000').split(',').map(Number);
   console.log(`ml-demo-data bench on node ${process.version}, ${cpus().length} cores\n`);
   console.log('mode       docs         seconds   docs/s     peak RSS');
-  for (const mode of ['generate', 'bundle']) {
+  for (const mode of ['generate', 'bundle', 'e2e']) {
     for (const size of sizes) {
       const out = execFileSync(process.execPath, [__filename, '--child', mode, String(size)], { encoding: 'utf8', maxBuffer: 1 << 20 });
       const r = JSON.parse(out) as { docs: number; seconds: number; docsPerSecond: number; peakRssMb: number };
       console.log(`${mode.padEnd(10)} ${String(r.docs).padEnd(12)} ${r.seconds.toFixed(1).padStart(7)}   ${Math.round(r.docsPerSecond).toLocaleString('en-US').padStart(9)}  ${r.peakRssMb.toFixed(0).padStart(5)} MB`);
     }
   }
+  console.log(`(e2e: bulk requests of ${E2E_CHUNK} documents, ${E2E_CONCURRENCY} in flight)`);
   console.log(`\nCLI start-up (median of 10): --help ${startup(['--help']).toFixed(0)} ms, list ${startup(['list']).toFixed(0)} ms`);
 }
 

@@ -34,9 +34,8 @@ export interface IndexOptions {
 
 const AVERAGE_DOC_BYTES = 900;
 
-function docId(plan: Plan, module: ModulePlan, n: number, prefix: string): string {
-  return `${prefix}-${n.toString(36)}`;
-}
+/** Same plan, same ids: a resend or a second identical run creates nothing twice. */
+const docId = (prefix: string, n: number) => `${prefix}-${n.toString(36)}`;
 
 /** Ids depend on everything that determines the documents, so a different plan never collides. */
 export function planFingerprint(plan: Plan): string {
@@ -70,10 +69,11 @@ async function indexOnce(es: EsClient, plan: Plan, module: ModulePlan, options: 
     datasource: documents(),
     onDocument: () => {
       counts.sent++;
-      return { create: { _index: module.dataStream, _id: docId(plan, module, n++, prefix) } };
+      return { create: { _index: module.dataStream, _id: docId(prefix, n++) } };
     },
-    onSuccess: () => {
-      counts.indexed++;
+    // No onSuccess: the helper would parse every document back to hand it over.
+    onFlush: (stats) => {
+      counts.indexed = stats.successful;
     },
     onDrop: (drop) => {
       if (drop.status === 409) {
@@ -89,11 +89,14 @@ async function indexOnce(es: EsClient, plan: Plan, module: ModulePlan, options: 
     retries: 3,
     wait: options.retryWaitMs ?? 1000,
     refreshOnCompletion: module.dataStream,
+    // Only what the helper reads: parsing full per-item responses was a third of the CPU time.
+    filter_path: 'errors,items.*.status,items.*.error',
   });
   const abort = () => helper.abort();
   options.signal?.addEventListener('abort', abort, { once: true });
   try {
-    await helper;
+    const stats = await helper;
+    counts.indexed = stats.successful;
   } finally {
     options.signal?.removeEventListener('abort', abort);
   }

@@ -122,7 +122,10 @@ export async function runInstall(deps: InstallDeps, options: InstallOptions, onP
           j.state = outcome.state === 'failed' ? 'failed' : ours ? 'created' : 'existing';
           if (outcome.error) j.error = outcome.error;
           if (outcome.state === 'existing' && !ours) progress.notices.push(`Job ${outcome.jobId} already exists and was not created by this tool: left as it is (it does not read the demo data).`);
-          if (outcome.state === 'created') progress.created.jobs.push(outcome.jobId), progress.created.datafeeds.push(`datafeed-${outcome.jobId}`);
+          if (outcome.state === 'created') {
+            progress.created.jobs.push(outcome.jobId);
+            progress.created.datafeeds.push(`datafeed-${outcome.jobId}`);
+          }
         }
         emit();
       }
@@ -149,8 +152,10 @@ export async function runInstall(deps: InstallDeps, options: InstallOptions, onP
         for (const j of ours.filter((x) => x.state === 'running')) {
           const p = await jobProgress(es, j.jobId, plan.end);
           if (p.processedUntil) j.processedUntil = iso(p.processedUntil);
-          if (p.failed) (j.state = 'failed'), (j.error = p.failed);
-          else if (p.done) j.state = 'processed';
+          if (p.failed) {
+            j.state = 'failed';
+            j.error = p.failed;
+          } else if (p.done) j.state = 'processed';
         }
         emit();
         if (ours.some((j) => j.state === 'running')) await new Promise((r) => setTimeout(r, options.pollMs ?? 2000));
