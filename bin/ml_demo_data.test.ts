@@ -1,4 +1,5 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { startStandin, type Standin } from '../test/standin';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -57,5 +58,74 @@ describe('ml-demo-data CLI', () => {
     expect(r.stdout).toMatch(/security_auth\s+Security: Authentication \(7 jobs\)/);
     expect(r.stdout).toMatch(/auth_rare_user\s+rare by user.name/);
     expect(r.stdout).toMatch(/Rare User Logon \(>= 75\)/);
+  });
+});
+
+/** The CLI against the contract-validating stand-in, as a user runs it (asynchronously: the stand-in lives in this process). */
+describe('ml-demo-data CLI against a stack (stand-in)', () => {
+  let standin: Standin;
+  beforeEach(async () => {
+    standin = await startStandin();
+  });
+  afterEach(async () => {
+    standin.assertNoViolations();
+    await standin.close();
+  });
+
+  function cli(args: string[], onOutput?: (text: string, child: ReturnType<typeof spawn>) => void): Promise<{ code: number | null; out: string }> {
+    const env = { ...process.env, ES_URL: standin.esUrl, KIBANA_URL: standin.kibanaUrl, ELASTIC_API_KEY: 'c2VjcmV0OmtleQ==' };
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env });
+    let out = '';
+    const take = (d: Buffer) => {
+      out += d.toString();
+      onOutput?.(out, child);
+    };
+    child.stdout.on('data', take);
+    child.stderr.on('data', take);
+    return new Promise((resolve) => child.on('close', (code) => resolve({ code, out })));
+  }
+
+  it('setup, status and cleanup: report with links, no secret printed', async () => {
+    const setup = await cli(['setup', '--modules', 'security_network', '--history-days', '3', '--end', '2026-05-05T12:00:00Z']);
+    expect(setup.out).toMatch(/SUCCEEDED/);
+    expect(setup.code).toBe(0);
+    expect(setup.out).toMatch(/Anomaly Explorer: http:\/\/127\.0\.0\.1:\d+\/app\/ml\/explorer\?_g=\(ml:\(jobIds:!\(high_count_by_destination_country,/);
+    expect(setup.out).toMatch(/Alerts: +http:\/\/127\.0\.0\.1:\d+\/app\/security\/alerts\?query=/);
+    expect(setup.out).not.toContain('c2VjcmV0OmtleQ==');
+    const status = await cli(['status']);
+    expect(status.out).toMatch(/logs-ml_demo\.network-default +\d+ docs/);
+    const cleanup = await cli(['cleanup']);
+    expect(cleanup.out).toMatch(/Removed 1 data streams, 1 index templates, 4 ML jobs/);
+    expect(standin.state.jobs.size).toBe(0);
+  });
+
+  it('rules -t machine_learning --generate-ml-data --enable-ml-jobs --ml-modules: the older command, for real', async () => {
+    const r = await cli(['rules', '-r', '10', '-t', 'machine_learning', '--generate-ml-data', '--enable-ml-jobs', '--ml-modules', 'security_packetbeat', '--history-days', '3']);
+    expect(r.code).toBe(0);
+    expect(standin.state.jobs.size).toBe(5);
+    expect([...(standin.state.rules.get('default')?.keys() ?? [])]).toHaveLength(5);
+  });
+
+  it('Ctrl-C in the middle: stops, says what it created and how to clean it', async () => {
+    standin.faults.delay(50, 'POST /_bulk');
+    let sent = false;
+    const r = await cli(['setup', '--modules', 'security_auth', '--history-days', '5', '--chunk-size', '300'], (out, child) => {
+      if (!sent && out.includes('» index')) {
+        sent = true;
+        setTimeout(() => child.kill('SIGINT'), 300);
+      }
+    });
+    expect(r.out).toMatch(/Cancelling/);
+    expect(r.out).toMatch(/CANCELLED/);
+    expect(r.out).toMatch(/ml-demo-data cleanup --namespace default/);
+    expect(r.code).toBe(1);
+  });
+
+  it('a stack without an ML licence: one clear line', async () => {
+    await standin.close();
+    standin = await startStandin({ license: 'basic' });
+    const r = await cli(['setup', '--modules', 'security_auth']);
+    expect(r.out).toMatch(/needs a Platinum, Enterprise or trial licence/);
+    expect(r.code).toBe(1);
   });
 });
