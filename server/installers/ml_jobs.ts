@@ -19,11 +19,12 @@ const statusOf = (e: unknown) => (e as { meta?: { statusCode?: number } }).meta?
 export async function existingJobs(es: EsClient, jobIds: string[]): Promise<Map<string, string | null>> {
   const out = new Map<string, string | null>();
   if (jobIds.length === 0) return out;
-  const res = await es.ml.getJobs({ job_id: jobIds.join(','), allow_no_match: true }).catch((e) => {
+  // All jobs, filtered here: ES answers 404 to a list of explicit ids when any one is missing.
+  const res = await es.ml.getJobs({ allow_no_match: true }).catch((e) => {
     if (statusOf(e) === 404) return { jobs: [] };
     throw e;
   });
-  for (const job of res.jobs) {
+  for (const job of res.jobs.filter((j) => jobIds.includes(j.job_id))) {
     const marker = (job.custom_settings as Record<string, { fingerprint?: string }> | undefined)?.[JOB_MARKER];
     out.set(job.job_id, marker?.fingerprint ?? null);
   }
