@@ -22,16 +22,9 @@ import { SUPPORTED_MODULE_IDS } from '../common/catalogue';
 import { writeBundle } from '../server/bundle/write_bundle';
 import { buildPlan, type Plan } from '../server/generators/plan';
 import { moduleStream } from '../server/generators/stream';
-import { hourOfWeek, TICK } from '../server/generators/time';
+import { expectedDocs } from '../server/installers/run';
 
 const END = '2026-11-20T10:00:00Z';
-
-/** Expected documents of a plan: the lanes' rates summed over the window. */
-function expectedDocs(plan: Plan): number {
-  let total = 0;
-  for (const m of plan.modules) for (const { lane } of m.jobs) for (let t = plan.start; t < plan.end; t += TICK) total += lane.ratePerTick[hourOfWeek(t)];
-  return total;
-}
 
 function planFor(docs: number): Plan {
   const base = expectedDocs(buildPlan({ modules: [...SUPPORTED_MODULE_IDS], end: END }));
