@@ -10,10 +10,10 @@ export function strict<P extends t.Props>(props: P, name?: string) {
   const base = t.partial(props);
   return new t.Type<t.TypeOf<typeof base>, t.OutputOf<typeof base>, unknown>(
     name ?? base.name,
-    (u): u is t.TypeOf<typeof base> => base.is(u) && Object.keys(u as object).every((k) => k in props),
+    (u): u is t.TypeOf<typeof base> => base.is(u) && Object.keys(u as object).every((k) => Object.prototype.hasOwnProperty.call(props, k)),
     (u, c) => {
       if (typeof u !== 'object' || u === null || Array.isArray(u)) return t.failure(u, c, 'must be an object');
-      const extra = Object.keys(u).filter((k) => !(k in props));
+      const extra = Object.keys(u).filter((k) => !Object.prototype.hasOwnProperty.call(props, k));
       if (extra.length) return t.failure(u, [...c, { key: extra[0], type: t.never, actual: (u as Record<string, unknown>)[extra[0]] }], `unknown key "${extra[0]}"`);
       return base.validate(u, c);
     },

@@ -1,0 +1,221 @@
+/**
+ * The few Kibana server types the plugin uses, typed here because no @kbn/* package is on npm.
+ * Each mirrors (a subset of) the Kibana source named beside it, so the plugin compiles unchanged
+ * against the real types inside Kibana (swap this import for '@kbn/core/server').
+ * Nothing here has runtime code: Kibana (or test/router_harness) provides the implementations.
+ */
+import type { EsClient } from './installers/types';
+
+// ---- logging --------------------------------------------------------------------------------
+
+/** src/platform/packages/shared/kbn-logging/src/logger.ts (`Logger`), the methods we call. */
+export interface Logger {
+  debug(message: string, meta?: object): void;
+  info(message: string, meta?: object): void;
+  warn(message: string | Error, meta?: object): void;
+  error(message: string | Error, meta?: object): void;
+  get(...childContextPaths: string[]): Logger;
+}
+
+// ---- plugin lifecycle -----------------------------------------------------------------------
+
+/** src/core/packages/plugins/server/src/types.ts (`PluginInitializerContext`), subset. */
+export interface PluginInitializerContext {
+  logger: { get(...contextParts: string[]): Logger };
+  env: { mode: { dev: boolean; prod: boolean }; packageInfo: { version: string } };
+}
+
+/** src/core/packages/lifecycle/server/src/core_setup.ts (`CoreSetup`), subset. */
+export interface CoreSetup<TPluginsStart extends object = object> {
+  http: { createRouter<Ctx extends RequestHandlerContext = RequestHandlerContext>(): IRouter<Ctx> };
+  getStartServices(): Promise<[CoreStart, TPluginsStart, unknown]>;
+}
+
+/** src/core/packages/lifecycle/server/src/core_start.ts (`CoreStart`): nothing of it is used. */
+export type CoreStart = object;
+
+/** src/core/packages/plugins/server/src/types.ts (`Plugin`). */
+export interface Plugin<TSetup = void, TStart = void, TPluginsSetup extends object = object, TPluginsStart extends object = object> {
+  setup(core: CoreSetup<TPluginsStart>, plugins: TPluginsSetup): TSetup;
+  start(core: CoreStart, plugins: TPluginsStart): TStart;
+  stop?(): void;
+}
+
+// ---- request handler context -----------------------------------------------------------------
+
+/**
+ * src/core/packages/saved-objects/api-server/src/saved_objects_client.ts (`SavedObjectsClientContract`):
+ * opaque here, only handed on to the ML plugin.
+ */
+export type SavedObjectsClientContract = object;
+
+/** src/core/packages/elasticsearch/server/src/client/scoped_cluster_client.ts (`IScopedClusterClient`). */
+export interface IScopedClusterClient {
+  /** Acts as Kibana's own user: never for work done on behalf of the user. */
+  readonly asInternalUser: EsClient;
+  /** Acts with the credentials of the request: what the user may do decides. */
+  readonly asCurrentUser: EsClient;
+}
+
+/** src/core/packages/http/request-handler-context-server/src/request_handler_context.ts (`CoreRequestHandlerContext`), subset. */
+export interface CoreRequestHandlerContext {
+  elasticsearch: { client: IScopedClusterClient };
+  savedObjects: { client: SavedObjectsClientContract };
+}
+
+/** Same file (`RequestHandlerContext`): `core` is a promise since 8.3. */
+export interface RequestHandlerContext {
+  core: Promise<CoreRequestHandlerContext>;
+}
+
+// ---- request and response --------------------------------------------------------------------
+
+/** src/core/packages/http/server/src/router/request.ts (`KibanaRequest`), subset. */
+export interface KibanaRequest<P = unknown, Q = unknown, B = unknown> {
+  readonly id: string;
+  readonly url: URL;
+  readonly route: { path: string; method: RouteMethod; options: { access?: RouteAccess } };
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly isInternalApiRequest: boolean;
+  readonly apiVersion?: string;
+  readonly params: P;
+  readonly query: Q;
+  readonly body: B;
+}
+
+/** src/core/packages/http/server/src/router/response.ts (`ResponseError`, `ResponseErrorAttributes`). */
+export type ResponseErrorAttributes = Record<string, unknown>;
+export type ResponseError = string | Error | { message: string | Error; attributes?: ResponseErrorAttributes };
+
+/** Same file (`IKibanaResponse`). */
+export interface IKibanaResponse<T = unknown> {
+  readonly status: number;
+  readonly payload?: T;
+  readonly options: { body?: T; headers?: Record<string, string | string[]> };
+}
+
+/** Same file (`HttpResponseOptions`, `ErrorHttpResponseOptions`, `CustomHttpResponseOptions`). */
+export interface HttpResponseOptions<T = unknown> {
+  body?: T;
+  headers?: Record<string, string | string[]>;
+}
+export interface ErrorHttpResponseOptions {
+  body?: ResponseError;
+  headers?: Record<string, string | string[]>;
+}
+export interface CustomHttpResponseOptions<T> {
+  body?: T;
+  headers?: Record<string, string | string[]>;
+  statusCode: number;
+}
+
+/** src/core/packages/http/server/src/router/response_factory.ts (`KibanaResponseFactory`), subset. */
+export interface KibanaResponseFactory {
+  ok<T = unknown>(options?: HttpResponseOptions<T>): IKibanaResponse<T>;
+  accepted<T = unknown>(options?: HttpResponseOptions<T>): IKibanaResponse<T>;
+  badRequest(options?: ErrorHttpResponseOptions): IKibanaResponse;
+  unauthorized(options?: ErrorHttpResponseOptions): IKibanaResponse;
+  forbidden(options?: ErrorHttpResponseOptions): IKibanaResponse;
+  notFound(options?: ErrorHttpResponseOptions): IKibanaResponse;
+  conflict(options?: ErrorHttpResponseOptions): IKibanaResponse;
+  unprocessableContent(options?: ErrorHttpResponseOptions): IKibanaResponse;
+  customError(options: CustomHttpResponseOptions<ResponseError>): IKibanaResponse;
+}
+
+// ---- routes, validation, security -------------------------------------------------------------
+
+/** src/core/packages/http/server/src/router/route.ts (`RouteMethod`, `RouteAccess`). */
+export type RouteMethod = 'get' | 'post' | 'put' | 'patch' | 'delete' | 'options';
+export type RouteAccess = 'public' | 'internal';
+
+/** Same file (`PrivilegeSet`, `AuthzEnabled`, `AuthzDisabled`, `RouteAuthz`, `RouteSecurity`). */
+export interface PrivilegeSet {
+  anyRequired?: string[];
+  allRequired?: string[];
+}
+export interface AuthzEnabled {
+  requiredPrivileges: Array<string | PrivilegeSet>;
+}
+export interface AuthzDisabled {
+  enabled: false;
+  /** Why Kibana-side authorization is not needed; reviewed by Kibana's security team. */
+  reason: string;
+}
+export type RouteAuthz = AuthzEnabled | AuthzDisabled;
+export interface RouteSecurity {
+  authz: RouteAuthz;
+  authc?: { enabled: true | 'optional' } | { enabled: false; reason: string };
+}
+
+/** src/core/packages/http/server/src/router/route_validator.ts (`RouteValidationError` is a class there). */
+export interface RouteValidationError extends Error {
+  readonly path?: string[];
+}
+/** Same file (`RouteValidationResultFactory`). */
+export interface RouteValidationResultFactory {
+  ok: <T>(value: T) => { value: T };
+  badRequest: (error: Error | string, path?: string[]) => { error: RouteValidationError };
+}
+/** Same file (`RouteValidationFunction`): the non-@kbn/config-schema form of a validation. */
+export type RouteValidationFunction<T> = (
+  data: unknown,
+  validationResult: RouteValidationResultFactory,
+) => { value: T; error?: never } | { value?: never; error: RouteValidationError };
+/** Same file (`RouteValidatorFullConfigRequest`), with validation functions only. */
+export interface RouteValidatorFullConfigRequest<P, Q, B> {
+  params?: RouteValidationFunction<P>;
+  query?: RouteValidationFunction<Q>;
+  body?: RouteValidationFunction<B>;
+}
+
+/** src/core/packages/http/server/src/router/request_handler.ts (`RequestHandler`). */
+export type RequestHandler<P, Q, B, Ctx extends RequestHandlerContext = RequestHandlerContext> = (
+  context: Ctx,
+  request: KibanaRequest<P, Q, B>,
+  response: KibanaResponseFactory,
+) => Promise<IKibanaResponse> | IKibanaResponse;
+
+/** src/core/packages/http/server/src/versioning/types.ts (`VersionedRouteConfig`), subset. */
+export interface VersionedRouteConfig {
+  path: string;
+  access: RouteAccess;
+  security?: RouteSecurity;
+  summary?: string;
+  description?: string;
+  enableQueryVersion?: boolean;
+  options?: { tags?: readonly string[]; timeout?: { idleSocket?: number } };
+}
+
+/** Same file (`AddVersionOpts`, `VersionedRouteValidation`), request validation only. */
+export interface AddVersionOpts<P, Q, B> {
+  version: string;
+  validate: false | { request?: RouteValidatorFullConfigRequest<P, Q, B> };
+  security?: Pick<RouteSecurity, 'authz'>;
+}
+
+/** Same file (`VersionedRoute`). */
+export interface VersionedRoute<Ctx extends RequestHandlerContext = RequestHandlerContext> {
+  addVersion<P = unknown, Q = unknown, B = unknown>(options: AddVersionOpts<P, Q, B>, handler: RequestHandler<P, Q, B, Ctx>): VersionedRoute<Ctx>;
+}
+
+/** Same file (`VersionedRouter`). */
+export interface VersionedRouter<Ctx extends RequestHandlerContext = RequestHandlerContext> {
+  get(config: VersionedRouteConfig): VersionedRoute<Ctx>;
+  post(config: VersionedRouteConfig): VersionedRoute<Ctx>;
+  put(config: VersionedRouteConfig): VersionedRoute<Ctx>;
+  patch(config: VersionedRouteConfig): VersionedRoute<Ctx>;
+  delete(config: VersionedRouteConfig): VersionedRoute<Ctx>;
+}
+
+/** src/core/packages/http/server/src/router/router.ts (`IRouter`): the versioned router only. */
+export interface IRouter<Ctx extends RequestHandlerContext = RequestHandlerContext> {
+  readonly routerPath: string;
+  readonly versioned: VersionedRouter<Ctx>;
+}
+
+// ---- other plugins' contracts (optional plugins) ---------------------------------------------
+
+/** x-pack/platform/plugins/shared/spaces/server/spaces_service/spaces_service.ts (`SpacesServiceStart`), subset. */
+export interface SpacesPluginStart {
+  spacesService: { getSpaceId(request: KibanaRequest): string };
+}

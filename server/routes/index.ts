@@ -1,0 +1,20 @@
+/** Registers the plugin's internal routes (common/constants.ts ROUTES, version API_VERSION). */
+import type { IRouter } from '../kibana_shim';
+import { registerCancelRunRoute } from './cancel_run';
+import { registerCleanupRoute } from './cleanup';
+import { registerLatestRunRoute } from './latest_run';
+import { registerModulesRoute } from './modules';
+import type { RouteDeps } from './route_deps';
+import { registerRunProgressRoute } from './run_progress';
+import { registerStartRunRoute } from './start_run';
+
+export type { RouteDeps, KibanaSide } from './route_deps';
+
+export function registerRoutes(router: IRouter, deps: RouteDeps): void {
+  registerModulesRoute(router, deps);
+  registerStartRunRoute(router, deps);
+  registerLatestRunRoute(router, deps);
+  registerRunProgressRoute(router, deps);
+  registerCancelRunRoute(router, deps);
+  registerCleanupRoute(router, deps);
+}

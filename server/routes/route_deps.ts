@@ -1,0 +1,88 @@
+/**
+ * What every route needs, and the two things they all do the same way: validate with the io-ts
+ * codecs of common/api.ts, and turn installer/Elasticsearch errors into the right HTTP status.
+ */
+import type * as t from 'io-ts';
+import { decode } from '../../common/api';
+import { InstallError, toInstallError } from '../installers/errors';
+import type { KibanaApi } from '../installers/types';
+import type { IKibanaResponse, KibanaRequest, KibanaResponseFactory, Logger, RequestHandlerContext, RouteSecurity, RouteValidationFunction } from '../kibana_shim';
+import type { RunManager } from '../runs/run_manager';
+
+export interface KibanaSide {
+  /** Undefined when neither the ML nor the alerting plugin is there: the installer uses ES only. */
+  api?: KibanaApi;
+  /** Whether rules can be installed from the server (the alerting plugin's rules client). */
+  rulesAvailable: boolean;
+  /** What is missing, said on the run. */
+  notices: string[];
+}
+
+export interface RouteDeps {
+  logger: Logger;
+  runs: RunManager;
+  kibanaVersion: string;
+  getSpaceId(request: KibanaRequest): Promise<string>;
+  getKibanaSide(context: RequestHandlerContext, request: KibanaRequest): Promise<KibanaSide>;
+}
+
+/**
+ * Declared on every route. Kibana-side privileges would add nothing: the routes act only through
+ * request-scoped clients, so Elasticsearch (and the ML and alerting plugins) check the user.
+ */
+export const DELEGATED_AUTHZ: RouteSecurity = {
+  authz: {
+    enabled: false,
+    reason:
+      'Authorization is delegated to Elasticsearch: every call uses the request-scoped client (asCurrentUser), ' +
+      "the ML plugin's modulesProvider and the alerting rules client for this request, so the user's own ML, index and rule privileges decide.",
+  },
+};
+
+// common/api.ts strict() tests unknown keys with `in`, which also finds Object.prototype's names.
+const PROTOTYPE_KEYS = new Set(Object.getOwnPropertyNames(Object.prototype));
+
+/** A route validation function (src/core/packages/http/server/src/router/route_validator.ts) over an io-ts codec. */
+export function ioTsValidation<A>(codec: t.Type<A, unknown, unknown>): RouteValidationFunction<A> {
+  return (data, { ok, badRequest }) => {
+    const inherited = data && typeof data === 'object' && !Array.isArray(data) ? Object.keys(data).find((k) => PROTOTYPE_KEYS.has(k)) : undefined;
+    if (inherited !== undefined) return badRequest(`${inherited}: unknown key "${inherited}"`);
+    const result = decode(codec, data);
+    return result.ok ? ok(result.value) : badRequest(result.errors.join('; '));
+  };
+}
+
+export const variantFor = (kibanaVersion: string): 'classic' | 'ea' => {
+  const [major, minor] = kibanaVersion.split('.').map(Number);
+  return major > 9 || (major === 9 && minor >= 4) ? 'ea' : 'classic';
+};
+
+/** Privileges named in an installer message (preflight's or Elasticsearch's 403 wording). */
+function missingPrivileges(message: string): string[] {
+  const named = [...message.matchAll(/(cluster|index) privilege "([^"]+)"/g)].map((m) => `${m[1]}:${m[2]}`);
+  const granted = /granted by the (cluster|index) privileges \[([^\]]+)\]/.exec(message);
+  return named.length ? named : granted ? [`${granted[1]}: one of ${granted[2]}`] : [];
+}
+
+/**
+ * Installer and Elasticsearch errors → their status (403 names the privilege, licence/ML problems
+ * are 4xx, an unreachable or failing stack 502). Anything else is a bug: rethrown, so Kibana
+ * answers 500 and logs it.
+ */
+export function errorResponse(response: KibanaResponseFactory, error: unknown, action: string, log: Logger): IKibanaResponse {
+  const hasStatus = error instanceof InstallError || typeof (error as { meta?: { statusCode?: unknown } })?.meta?.statusCode === 'number' || typeof (error as { statusCode?: unknown })?.statusCode === 'number';
+  const e = toInstallError(error, action);
+  if (!hasStatus && e.reason !== 'connection') throw error;
+  const attributes: Record<string, unknown> = { reason: e.reason };
+  if (e.statusCode === 403) {
+    const missing = missingPrivileges(e.message);
+    if (missing.length) attributes.missingPrivileges = missing;
+  }
+  if (e.statusCode >= 500) log.warn(`ml-demo-data: ${e.message}`);
+  const statusCode = e.statusCode >= 400 && e.statusCode < 600 ? e.statusCode : 500;
+  return response.customError({ statusCode, body: { message: e.message, attributes } });
+}
+
+export async function currentUserClient(context: RequestHandlerContext) {
+  return (await context.core).elasticsearch.client.asCurrentUser;
+}

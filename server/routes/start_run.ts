@@ -1,0 +1,50 @@
+/**
+ * POST ROUTES.runs: starts a run in the background and answers 202 `{ runId }` once the preflight
+ * has passed (so a missing privilege, licence or ML is this request's 4xx, not a failed run);
+ * 409 with the running run's id when the space already has one.
+ */
+import { StartRunRequest } from '../../common/api';
+import { resolveSelection } from '../../common/catalogue';
+import { API_VERSION, ROUTES } from '../../common/constants';
+import { resolveOptions } from '../generators/options';
+import type { InstallOptions } from '../installers/types';
+import type { IRouter } from '../kibana_shim';
+import { currentUserClient, DELEGATED_AUTHZ, errorResponse, ioTsValidation, variantFor, type RouteDeps } from './route_deps';
+
+export function registerStartRunRoute(router: IRouter, deps: RouteDeps) {
+  router.versioned
+    .post({ path: ROUTES.runs, access: 'internal', security: DELEGATED_AUTHZ, summary: 'Generate the demo data and install jobs and rules' })
+    .addVersion({ version: API_VERSION, validate: { request: { body: ioTsValidation(StartRunRequest) } } }, async (context, request, response) => {
+      const body = request.body;
+      const { installRules: wantRules, enableJobs, ...generate } = body;
+      // What the codec cannot see: unknown module names, a date that does not exist.
+      const invalid = (message: string) => response.badRequest({ body: { message: `[request body]: ${message}`, attributes: { reason: 'bad_request' } } });
+      try {
+        resolveSelection(generate.modules ?? [], variantFor(deps.kibanaVersion));
+      } catch (error) {
+        return invalid(`modules: ${(error as Error).message}`);
+      }
+      try {
+        resolveOptions({ ...generate, modules: generate.modules ?? [] });
+      } catch (error) {
+        return invalid((error as Error).message);
+      }
+      const space = await deps.getSpaceId(request);
+      const es = await currentUserClient(context);
+      const kibana = await deps.getKibanaSide(context, request);
+      const notices = [...kibana.notices];
+      if (wantRules !== false && !kibana.rulesAvailable) notices.push('Rules are skipped: this Kibana has no alerting rules client for the plugin. Install them with the command line (ml-demo-data) if needed.');
+      const options: InstallOptions = { ...generate, modules: generate.modules ?? [], enableJobs, installRules: wantRules !== false && kibana.rulesAvailable };
+      const log = (line: string) => deps.logger.debug(line);
+
+      const outcome = await deps.runs.start({ space, request: body, options, deps: { es, kibana: kibana.api, space, log }, notices });
+      if (outcome.kind === 'conflict') {
+        const message = outcome.scope === 'space'
+          ? `A run is already in progress in this space (run ${outcome.runId}). Wait for it to finish or cancel it.`
+          : `Run ${outcome.runId} of another space is writing namespace "${options.namespace ?? 'default'}". Choose another namespace or wait for it.`;
+        return response.conflict({ body: { message, attributes: { reason: 'conflict', runId: outcome.runId, scope: outcome.scope } } });
+      }
+      if (outcome.kind === 'rejected') return errorResponse(response, outcome.error, 'Starting the run', deps.logger);
+      return response.accepted({ body: { runId: outcome.runId } });
+    });
+}

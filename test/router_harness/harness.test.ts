@@ -1,0 +1,164 @@
+/**
+ * The harness enforces what Kibana enforces around a versioned internal route, and declares the
+ * plugin's routes as Kibana would accept them.
+ */
+import { API_VERSION, ROUTES } from '../../common/constants';
+import type { RequestHandler } from '../../server/kibana_shim';
+import { startStandin, type Standin } from '../standin';
+import { createRouteHarness, startRouteServer, type RouteHarness } from '.';
+import { HarnessRouter } from './router';
+
+let standin: Standin;
+let harness: RouteHarness;
+
+beforeAll(async () => {
+  standin = await startStandin();
+  harness = await createRouteHarness({ esUrl: standin.esUrl });
+});
+afterAll(async () => {
+  await harness.close();
+  await standin.close();
+});
+
+const message = (body: unknown) => (body as { message: string }).message;
+
+describe('route declarations', () => {
+  it('every route is internal, version 1, with an explicit authz decision', () => {
+    const declared = harness.router.routes.map((r) => ({
+      method: r.method, path: r.config.path, access: r.config.access, versions: [...r.versions.keys()],
+      authz: r.config.security?.authz,
+    }));
+    expect(declared.map((d) => `${d.method} ${d.path}`).sort()).toEqual(
+      [`get ${ROUTES.modules}`, `post ${ROUTES.runs}`, `get ${ROUTES.runs}`, `get ${ROUTES.run}`, `post ${ROUTES.cancel}`, `post ${ROUTES.cleanup}`].sort(),
+    );
+    for (const d of declared) {
+      expect(d.access).toBe('internal');
+      expect(d.versions).toEqual([API_VERSION]);
+      expect(d.authz).toMatchObject({ enabled: false, reason: expect.stringMatching(/delegated to Elasticsearch.*asCurrentUser/) });
+    }
+  });
+
+  it('refuses declarations Kibana refuses', () => {
+    const router = new HarnessRouter();
+    expect(() => router.versioned.get({ path: '/internal/x', access: 'internal' })).toThrow(/authz/);
+    expect(() => router.versioned.get({ path: '/internal/y', access: 'internal', security: { authz: { enabled: false, reason: '' } } })).toThrow(/reason/);
+    expect(() => router.versioned.get({ path: '/internal/z', access: 'internal', security: { authz: { requiredPrivileges: [] } } })).toThrow(/requiredPrivileges/);
+    const route = router.versioned.get({ path: '/internal/ok', access: 'internal', security: { authz: { requiredPrivileges: ['p'] } } });
+    const handler: RequestHandler<unknown, unknown, unknown> = async (_c, _r, res) => res.ok();
+    route.addVersion({ version: '1', validate: false }, handler);
+    expect(() => route.addVersion({ version: '1', validate: false }, handler)).toThrow(/already been registered/);
+    expect(() => route.addVersion({ version: '2023-10-31', validate: false }, handler)).toThrow(/Invalid version number/);
+    expect(() => router.versioned.get({ path: '/internal/ok', access: 'internal', security: { authz: { requiredPrivileges: ['p'] } } })).toThrow(/already registered/);
+  });
+});
+
+describe("Kibana's request pipeline", () => {
+  const v = { 'elastic-api-version': '1' };
+
+  it('internal routes need the version header in dev mode; prod mode defaults to 1', async () => {
+    const res = await harness.call({ method: 'GET', path: ROUTES.runs });
+    expect(res.status).toBe(400);
+    expect(message(res.body)).toBe('Please specify a version via elastic-api-version header. Available versions: [1]');
+    const prod = await createRouteHarness({ esUrl: standin.esUrl, mode: 'prod' });
+    try {
+      const ok = await prod.call({ method: 'GET', path: ROUTES.runs });
+      expect(ok.status).toBe(200);
+      expect(ok.headers['elastic-api-version']).toBe('1');
+    } finally {
+      await prod.close();
+    }
+  });
+
+  it('unknown or malformed versions and the apiVersion query parameter are 400', async () => {
+    const unknown = await harness.call({ method: 'GET', path: ROUTES.runs, headers: { 'elastic-api-version': '2' } });
+    expect(unknown.status).toBe(400);
+    expect(message(unknown.body)).toBe(`No version "2" available for [get] [${ROUTES.runs}]. Available versions are: [1]`);
+    const bad = await harness.call({ method: 'GET', path: ROUTES.runs, headers: { 'elastic-api-version': '2023-10-31' } });
+    expect(message(bad.body)).toMatch(/Invalid version number/);
+    const query = await harness.call({ method: 'GET', path: ROUTES.runs, query: { apiVersion: '1' }, headers: v });
+    expect(query.status).toBe(400);
+    expect(message(query.body)).toMatch(/query parameter "apiVersion" is not allowed/);
+  });
+
+  it('authentication, xsrf, internal origin and kbn-version are checked before the route', async () => {
+    expect((await harness.call({ method: 'GET', path: ROUTES.runs, headers: { ...v, authorization: undefined } })).status).toBe(401);
+    const xsrf = await harness.call({ method: 'POST', path: ROUTES.cleanup, body: {}, headers: { ...v, 'kbn-version': undefined } });
+    expect(xsrf.status).toBe(400);
+    expect(message(xsrf.body)).toBe('Request must contain a kbn-xsrf header.');
+    const origin = await harness.call({ method: 'GET', path: ROUTES.runs, headers: { ...v, 'x-elastic-internal-origin': undefined } });
+    expect(origin.status).toBe(400);
+    expect(message(origin.body)).toBe(`uri [${ROUTES.runs}] with method [get] exists but is not available with the current configuration`);
+    const stale = await harness.call({ method: 'GET', path: ROUTES.runs, headers: { ...v, 'kbn-version': '8.0.0' } });
+    expect(message(stale.body)).toMatch(/Browser client is out of date/);
+    expect((await harness.call({ method: 'GET', path: '/internal/ml_demo_data/nothing', headers: v })).status).toBe(404);
+    expect((await harness.call({ method: 'DELETE', path: ROUTES.runs, headers: v })).status).toBe(404);
+  });
+
+  it('required Kibana privileges are enforced when a route declares them', async () => {
+    const h = await createRouteHarness({ esUrl: standin.esUrl, grantedKibanaPrivileges: ['read'] });
+    try {
+      h.router.versioned
+        .get({ path: '/internal/guarded', access: 'internal', security: { authz: { requiredPrivileges: ['admin'] } } })
+        .addVersion({ version: '1', validate: false }, async (_c, _r, res) => res.ok({ body: { fine: true } }));
+      const res = await h.call({ method: 'GET', path: '/internal/guarded', headers: v });
+      expect(res.status).toBe(403);
+      expect(message(res.body)).toBe('API [GET /internal/guarded] is unauthorized for user, this action is granted by the Kibana privileges [admin]');
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('a handler exception is a 500 with the generic message, and is kept for the test', async () => {
+    const h = await createRouteHarness({
+      esUrl: standin.esUrl,
+      run: { runInstall: () => { throw new TypeError('bug in the installer'); } },
+    });
+    try {
+      const res = await h.call({ method: 'POST', path: ROUTES.runs, body: { modules: ['security_auth'], historyDays: 3 }, headers: v });
+      expect(res.status).toBe(500);
+      expect(res.body).toEqual({ statusCode: 500, error: 'Internal Server Error', message: 'An internal server error occurred. Check Kibana server logs for details.' });
+      expect(h.handlerErrors).toHaveLength(1);
+      expect(h.logs.some((l) => l.level === 'error' && /bug in the installer/.test(l.message))).toBe(true);
+      // The failed start does not leave the space blocked.
+      const latest = await h.call({ method: 'GET', path: ROUTES.runs, headers: v });
+      expect(latest.body).toMatchObject({ run: { state: 'failed' } });
+      expect((await h.call({ method: 'POST', path: ROUTES.runs, body: { modules: ['security_auth'], historyDays: 3 }, headers: v })).status).toBe(500);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('asInternalUser is not available to the routes', async () => {
+    const h = await createRouteHarness({ esUrl: standin.esUrl });
+    try {
+      h.router.versioned
+        .get({ path: '/internal/sneaky', access: 'internal', security: { authz: { enabled: false, reason: 'test' } } })
+        .addVersion({ version: '1', validate: false }, async (ctx, _r, res) => res.ok({ body: await (await ctx.core).elasticsearch.client.asInternalUser.info() }));
+      expect((await h.call({ method: 'GET', path: '/internal/sneaky', headers: v })).status).toBe(500);
+      expect(String(h.handlerErrors[0])).toMatch(/asInternalUser/);
+    } finally {
+      await h.close();
+    }
+  });
+});
+
+describe('startRouteServer', () => {
+  it('serves the routes over HTTP with the same checks', async () => {
+    const server = await startRouteServer({ esUrl: standin.esUrl, authorization: 'ApiKey dGVzdDp0ZXN0' });
+    try {
+      const headers = { 'x-elastic-internal-origin': 'Kibana', 'elastic-api-version': '1' };
+      const modules = await fetch(`${server.url}${ROUTES.modules}`, { headers });
+      expect(modules.status).toBe(200);
+      expect(((await modules.json()) as { modules: unknown[] }).modules).toHaveLength(6);
+      const latest = await fetch(`${server.url}/s/team${ROUTES.runs}`, { headers });
+      expect(await latest.json()).toEqual({ run: null });
+      const bad = await fetch(`${server.url}${ROUTES.cleanup}`, { method: 'POST', headers: { ...headers, 'kbn-xsrf': 'x', 'content-type': 'application/json' }, body: '{"namespace":"Bad"}' });
+      expect(bad.status).toBe(400);
+      expect(((await bad.json()) as { message: string }).message).toMatch(/^\[request body\]: namespace:/);
+      const noXsrf = await fetch(`${server.url}${ROUTES.cleanup}`, { method: 'POST', headers, body: '{}' });
+      expect(noXsrf.status).toBe(400);
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -1,0 +1,212 @@
+/**
+ * The plugin's routes served by a stand-in of Kibana's HTTP pipeline, for tests and the page's
+ * dev host. The plugin is created and set up as Kibana does it (server/index.ts → setup → start);
+ * each call then goes through what Kibana does before and after a route handler:
+ *
+ *   authentication (401 without credentials) → xsrf (src/core/packages/http/server-internal/src/lifecycle_handlers.ts)
+ *   → kbn-version check → internal-route restriction (x-elastic-internal-origin, same file)
+ *   → route authz (`security.authz.requiredPrivileges` against `grantedKibanaPrivileges`)
+ *   → CoreVersionedRoute.handle (router.ts: version resolution, params/query/body validation)
+ *   → handler with a RequestHandlerContext whose asCurrentUser is a real @elastic/elasticsearch
+ *     Client carrying the caller's Authorization header (as ClusterClient.asScoped does)
+ *   → exceptions 500 (logged), responses as HapiResponseAdapter sends them (response.ts).
+ *
+ * Not mirrored: sessions/cookies and real Kibana privileges (one list for all users), hapi's
+ * payload limits and content negotiation beyond JSON, response validation, OAS, deprecations.
+ */
+import { randomUUID } from 'node:crypto';
+import { Client } from '@elastic/elasticsearch';
+import type { AlertingStart } from '../../server/kibana_api';
+import type { CoreRequestHandlerContext, KibanaRequest, RequestHandlerContext } from '../../server/kibana_shim';
+import { MlDemoDataPlugin } from '../../server/plugin';
+import type { RunManagerOptions } from '../../server/runs/run_manager';
+import { plugin as pluginInitializer } from '../../server';
+import { httpMlPlugin, memoryAlerting, memoryLogger, RequestSpaces, type LogLine } from './fake_plugins';
+import { boom, kibanaResponseFactory, toWire, type WireResponse } from './response';
+import { coerceJsonStringBody, HarnessRouter, requiredPrivileges, resolveVersion, runValidation } from './router';
+
+export interface HarnessOptions {
+  /** Elasticsearch for asCurrentUser (the stand-in's esUrl, or runs_index_front's url). */
+  esUrl: string;
+  /** Kibana for the ML plugin's module setup (the stand-in's kibanaUrl); without it there is no ML plugin. */
+  kibanaUrl?: string;
+  /** Authorization header of calls that do not send one (default `ApiKey dGVzdDp0ZXN0`). */
+  authorization?: string;
+  kibanaVersion?: string;
+  /** 'dev' (default): internal routes need elastic-api-version; 'prod': they default to '1'. */
+  mode?: 'dev' | 'prod';
+  /** server.restrictInternalApis (default true, as on serverless and recommended). */
+  restrictInternalApis?: boolean;
+  /** Kibana privileges the caller has, for routes that require some (default: all). */
+  grantedKibanaPrivileges?: string[] | 'all';
+  /** The alerting plugin's start contract; 'memory': an in-memory rules client (fake_plugins.ts). Default: none. */
+  alerting?: AlertingStart | 'memory';
+  /** Run manager overrides (short polls, a fake runInstall, clocks). */
+  run?: Partial<RunManagerOptions>;
+}
+
+export interface HarnessCall {
+  method: string;
+  /** A concrete path, or a template filled from `params` (`/internal/…/runs/{runId}`); may start with /s/<space>. */
+  path: string;
+  params?: Record<string, string>;
+  query?: Record<string, string | string[]>;
+  /** Sent as JSON (undefined: no body). */
+  body?: unknown;
+  /** Sent as is instead of `body` (malformed JSON, other content types). */
+  rawBody?: string;
+  /** Added to the browser's default headers; `undefined` removes a default. */
+  headers?: Record<string, string | undefined>;
+}
+
+export interface RouteHarness {
+  call(request: HarnessCall): Promise<WireResponse>;
+  readonly router: HarnessRouter;
+  readonly plugin: MlDemoDataPlugin;
+  readonly logs: LogLine[];
+  readonly alerting?: AlertingStart;
+  /** Exceptions that made a 500. */
+  readonly handlerErrors: unknown[];
+  close(): Promise<void>;
+}
+
+const INTERNAL_USER_FORBIDDEN = new Proxy({}, {
+  get(_t, prop) {
+    throw new Error(`asInternalUser.${String(prop)} used: the plugin must act as the current user`);
+  },
+});
+
+function parseQuery(search: string, extra: Record<string, string | string[]> = {}): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  const add = (k: string, v: string) => {
+    const prev = out[k];
+    out[k] = prev === undefined ? v : ([] as string[]).concat(prev, v);
+  };
+  for (const [k, v] of new URLSearchParams(search)) add(k, v);
+  for (const [k, v] of Object.entries(extra)) for (const x of ([] as string[]).concat(v)) add(k, x);
+  return out;
+}
+
+export async function createRouteHarness(options: HarnessOptions): Promise<RouteHarness> {
+  const kibanaVersion = options.kibanaVersion ?? '9.1.0';
+  const devMode = (options.mode ?? 'dev') === 'dev';
+  const logs: LogLine[] = [];
+  const handlerErrors: unknown[] = [];
+  const router = new HarnessRouter();
+  const spaces = new RequestSpaces();
+  const es = new Client({ node: options.esUrl });
+
+  // Kibana's plugin lifecycle: initializer → setup (routes) → start (start contracts resolve).
+  const initializerContext = { logger: { get: (...parts: string[]) => memoryLogger(logs, ['mlDemoData', ...parts].join('.')) }, env: { mode: { dev: devMode, prod: !devMode }, packageInfo: { version: kibanaVersion } } };
+  const loaded = await pluginInitializer(initializerContext);
+  // With run options (a seam Kibana never uses) the same class is built with them.
+  const plugin = options.run ? new MlDemoDataPlugin(initializerContext, options.run) : loaded;
+  let started!: (value: [object, { spaces: RequestSpaces; alerting?: AlertingStart }, unknown]) => void;
+  const startServices = new Promise<[object, { spaces: RequestSpaces; alerting?: AlertingStart }, unknown]>((resolve) => (started = resolve));
+  const ml = options.kibanaUrl ? httpMlPlugin(options.kibanaUrl, (r) => spaces.spacesService.getSpaceId(r)) : undefined;
+  plugin.setup({ http: { createRouter: () => router as never }, getStartServices: () => startServices }, { ml });
+  const alerting = options.alerting === 'memory' ? memoryAlerting((r) => spaces.spacesService.getSpaceId(r)) : options.alerting;
+  const startDeps = { spaces, alerting };
+  plugin.start({}, startDeps);
+  started([{}, startDeps, {}]);
+
+  async function call(req: HarnessCall): Promise<WireResponse> {
+    const method = req.method.toUpperCase();
+    const filled = req.path.replace(/\{([^}]+)\}/g, (_m, name: string) => encodeURIComponent(req.params?.[name] ?? `{${name}}`));
+    const [rawPath, search = ''] = filled.split('?', 2);
+    const sm = /^\/s\/([^/]+)(\/.*)$/.exec(rawPath);
+    const space = sm ? sm[1] : 'default';
+    const path = sm ? sm[2] : rawPath;
+    const headers: Record<string, string> = {
+      authorization: options.authorization ?? 'ApiKey dGVzdDp0ZXN0',
+      'kbn-version': kibanaVersion,
+      'x-elastic-internal-origin': 'Kibana',
+      'content-type': 'application/json',
+    };
+    for (const [k, v] of Object.entries(req.headers ?? {})) {
+      if (v === undefined) delete headers[k.toLowerCase()];
+      else headers[k.toLowerCase()] = v;
+    }
+    const query = parseQuery(search, req.query);
+    const fail = (status: number, message: string, extra: Record<string, string> = {}): WireResponse => ({ status, headers: extra, body: boom(status, message) });
+
+    const { route, params, badEncoding } = router.match(method, path);
+    if (!route) return fail(404, 'Not Found');
+    if (badEncoding) return fail(400, 'Bad Request');
+    if (!headers.authorization) return fail(401, 'Unauthorized');
+    if (method !== 'GET' && method !== 'OPTIONS' && !('kbn-version' in headers) && !('kbn-xsrf' in headers)) return fail(400, 'Request must contain a kbn-xsrf header.');
+    if (headers['kbn-version'] && headers['kbn-version'] !== kibanaVersion) {
+      return fail(400, `Browser client is out of date, please refresh the page ("kbn-version" header was "${headers['kbn-version']}" but should be "${kibanaVersion}")`);
+    }
+    const isInternalApiRequest = 'x-elastic-internal-origin' in headers;
+    if (route.config.access === 'internal' && !isInternalApiRequest && (options.restrictInternalApis ?? true)) {
+      return fail(400, `uri [${path}] with method [${method.toLowerCase()}] exists but is not available with the current configuration`);
+    }
+    const resolved = resolveVersion(route, headers, query, devMode);
+    // Authorization runs before the handler, on the security of the version asked for.
+    const security = ('handler' in resolved ? resolved.handler.options.security : undefined) ?? route.config.security!;
+    const granted = options.grantedKibanaPrivileges ?? 'all';
+    if (granted !== 'all') {
+      const need = requiredPrivileges(security.authz);
+      const missing = need.all.filter((p) => !granted.includes(p));
+      if (need.any.length && !need.any.some((p) => granted.includes(p))) missing.push(...need.any);
+      if (missing.length) return fail(403, `API [${method} ${path}${search ? `?${search}` : ''}] is unauthorized for user, this action is granted by the Kibana privileges [${missing}]`);
+    }
+    if ('error' in resolved) return fail(400, resolved.error);
+    const versionHeader = { 'elastic-api-version': resolved.version };
+
+    // hapi parses JSON payloads; an empty one is null.
+    let payload: unknown = null;
+    if (req.rawBody !== undefined) {
+      if (/json/.test(headers['content-type'] ?? 'application/json') && req.rawBody.trim() !== '') {
+        try {
+          payload = JSON.parse(req.rawBody) as unknown;
+        } catch {
+          return fail(400, 'Invalid request payload JSON format');
+        }
+      } else payload = req.rawBody === '' ? null : req.rawBody;
+    } else if (req.body !== undefined) {
+      payload = JSON.parse(JSON.stringify(req.body)) as unknown;
+    }
+    const validate = resolved.handler.options.validate ? resolved.handler.options.validate.request ?? {} : {};
+    const p = runValidation(validate.params, params, 'request params');
+    if ('error' in p) return fail(400, p.error, versionHeader);
+    const q = runValidation(validate.query, query, 'request query');
+    if ('error' in q) return fail(400, q.error, versionHeader);
+    const b = runValidation(validate.body, coerceJsonStringBody(payload), 'request body');
+    if ('error' in b) return fail(400, b.error, versionHeader);
+
+    const url = new URL(`http://localhost:5601${rawPath}${search ? `?${search}` : ''}`);
+    const request: KibanaRequest = {
+      id: randomUUID(), url, headers, isInternalApiRequest, apiVersion: resolved.version,
+      route: { path: route.config.path, method: route.method, options: { access: route.config.access } },
+      params: p.value, query: q.value, body: b.value,
+    };
+    spaces.remember(request, space);
+    const core: CoreRequestHandlerContext = {
+      elasticsearch: { client: { asCurrentUser: es.child({ headers: { authorization: headers.authorization } }), asInternalUser: INTERNAL_USER_FORBIDDEN as never } },
+      savedObjects: { client: {} },
+    };
+    const context: RequestHandlerContext = { core: Promise.resolve(core) };
+    try {
+      return toWire(await resolved.handler.handler(context, request, kibanaResponseFactory), versionHeader);
+    } catch (error) {
+      handlerErrors.push(error);
+      logs.push({ level: 'error', context: 'http', message: `500 ${method} ${path}: ${(error as Error)?.stack ?? String(error)}` });
+      return fail(500, 'An internal server error occurred. Check Kibana server logs for details.', versionHeader);
+    }
+  }
+
+  return {
+    call,
+    router,
+    plugin,
+    logs,
+    alerting,
+    handlerErrors,
+    async close() {
+      plugin.stop();
+      await es.close();
+    },
+  };
+}
