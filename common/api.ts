@@ -97,6 +97,8 @@ export interface RunProgress {
   /** What was created so far, and how to remove it if the run stops part-way. */
   created: { dataStreams: string[]; indexTemplates: string[]; jobs: string[]; datafeeds: string[]; rules: string[] };
   cleanupHint?: string;
+  /** Set when the namespace was cleaned up after this run: the run's artifacts are gone. */
+  cleanedUpAt?: string;
 }
 
 export interface ModulesResponse {

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { JobProgress, PhaseId, RunProgress } from '../../common/api';
 import { buildPlan, type Plan } from '../generators/plan';
 import { OptionsError } from '../generators/options';
+import { ONBOARDING } from '../generators/stream';
 import { hourOfWeek, TICK } from '../generators/time';
 import { cleanupDemo } from './cleanup';
 import { InstallError, toInstallError } from './errors';
@@ -19,11 +20,17 @@ import type { InstallDeps, InstallOptions, ProgressListener } from './types';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+/** Documents the plan will produce, from the lanes' rates (people work every day while onboarding). */
 export function expectedDocs(plan: Plan): number {
   let total = 0;
   for (const m of plan.modules) {
     total += m.injections.length;
-    for (const { lane } of m.jobs) for (let t = plan.start; t < plan.end; t += TICK) total += lane.ratePerTick[hourOfWeek(t)];
+    for (const { lane } of m.jobs) {
+      for (let t = plan.start; t < plan.end; t += TICK) {
+        const rates = t < plan.start + ONBOARDING && lane.onboarding ? lane.onboarding.ratePerTick : lane.ratePerTick;
+        total += rates[hourOfWeek(t)];
+      }
+    }
   }
   return Math.round(total);
 }

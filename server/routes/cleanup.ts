@@ -30,6 +30,7 @@ export function registerCleanupRoute(router: IRouter, deps: RouteDeps) {
         if (!removed && report.errors.length && report.errors.every((e) => e.includes('(403)'))) {
           return response.forbidden({ body: { message: report.errors.join(' '), attributes: { reason: 'missing_privilege', report } } });
         }
+        await deps.runs.markCleaned(space, namespace, await currentUserClient(context));
         return response.ok({ body: report });
       } catch (error) {
         return errorResponse(response, error, `Cleaning up namespace ${namespace}`, deps.logger);

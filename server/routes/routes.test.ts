@@ -110,6 +110,8 @@ describe('routes against the stand-in', () => {
     expect((cleanup.body as { jobs: string[] }).jobs).toHaveLength(7);
     const gone = (await call({ method: 'GET', path: ROUTES.modules })).body as ModulesResponse;
     expect(gone.modules.flatMap((m) => m.jobs).some((j) => j.installed)).toBe(false);
+    // The cleaned-up run no longer comes back on a page reload.
+    expect((await call({ method: 'GET', path: ROUTES.runs })).body).toEqual({ run: null });
     expect(harness.handlerErrors).toEqual([]);
   });
 

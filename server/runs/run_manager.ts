@@ -190,8 +190,23 @@ export class RunManager {
     return doc && doc.space === space ? this.reconcile(doc, store) : undefined;
   }
 
-  /** The space's most recently started run (this process or stored), or undefined. */
+  /** The space's most recently started run (this process or stored), or undefined; none once cleaned up. */
   async latest(space: string, es: EsClient): Promise<RunProgress | undefined> {
+    const run = await this.latestIncludingCleaned(space, es);
+    return run?.cleanedUpAt ? undefined : run;
+  }
+
+  /** After a cleanup the space's finished run of that namespace describes nothing that exists. */
+  async markCleaned(space: string, namespace: string, es: EsClient): Promise<void> {
+    const run = await this.latestIncludingCleaned(space, es).catch(() => undefined);
+    if (!run || run.state === 'running' || (run.request.namespace ?? 'default') !== namespace) return;
+    run.cleanedUpAt = new Date().toISOString();
+    const local = this.runs.get(run.runId);
+    if (local) local.progress.cleanedUpAt = run.cleanedUpAt;
+    await this.storeFor(es).save(this.stored(run), true).catch((error) => this.log.debug(`ml-demo-data: cannot mark run cleaned: ${(error as Error).message}`));
+  }
+
+  private async latestIncludingCleaned(space: string, es: EsClient): Promise<RunProgress | undefined> {
     const active = this.activeRun(space);
     if (active) return active;
     const local = [...this.runs.values()].map((r) => r.progress).filter((p) => p.space === space).sort((a, b) => b.startedAt.localeCompare(a.startedAt))[0];
