@@ -101,6 +101,16 @@ export interface RunProgress {
   cleanedUpAt?: string;
 }
 
+/** What a cleanup removed (POST cleanup response, and the installer's report). */
+export interface CleanupReport {
+  dataStreams: string[];
+  indexTemplates: string[];
+  jobs: string[];
+  datafeeds: string[];
+  rules: string[];
+  errors: string[];
+}
+
 export interface ModulesResponse {
   modules: {
     id: string;

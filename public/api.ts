@@ -4,17 +4,10 @@
  * tells the user to do.
  */
 import { API_VERSION, ROUTES, cancelPath, runPath } from '../common/constants';
-import type { ModulesResponse, RunProgress, StartRunRequest } from '../common/api';
+import type { CleanupReport, ModulesResponse, RunProgress, StartRunRequest } from '../common/api';
 import type { HttpStart, IHttpFetchError, ResponseErrorBody } from './kibana_shim';
 
-export interface CleanupResult {
-  dataStreams: string[];
-  indexTemplates: string[];
-  jobs: string[];
-  datafeeds: string[];
-  rules: string[];
-  errors: string[];
-}
+export type CleanupResult = CleanupReport;
 
 export interface ApiClient {
   getModules(): Promise<ModulesResponse>;

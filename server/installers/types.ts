@@ -76,11 +76,4 @@ export interface InstallDeps {
 
 export type ProgressListener = (progress: RunProgress) => void;
 
-export interface CleanupReport {
-  dataStreams: string[];
-  indexTemplates: string[];
-  jobs: string[];
-  datafeeds: string[];
-  rules: string[];
-  errors: string[];
-}
+export type { CleanupReport } from '../../common/api';
