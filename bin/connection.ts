@@ -4,6 +4,7 @@
  * never printed: `describe()` shows the URL and the kind of credential only.
  */
 import { Client } from '@elastic/elasticsearch';
+import { Transport } from '@elastic/transport';
 import type { Command } from 'commander';
 import type { InstallDeps } from '../server/installers/types';
 import { kibanaHttpApi } from '../server/installers/kibana_http';
@@ -72,8 +73,44 @@ function authorizationHeader(c: Connection): string | undefined {
   return `Basic ${Buffer.from(`${c.auth.username}:${c.auth.password}`).toString('base64')}`;
 }
 
-export function connect(c: Connection): InstallDeps & { close(): Promise<void> } {
-  const es = new Client({ node: c.esUrl, auth: c.auth, tls: c.insecure ? { rejectUnauthorized: false } : undefined, maxRetries: 3, requestTimeout: 120_000 });
+/**
+ * The 9.x client asks for REST compatibility with 9 (`compatible-with=9`), which an 8.x cluster
+ * refuses; against 8.x it asks for 8 instead, so one CLI serves both generations.
+ */
+export class Compat8Transport extends Transport {
+  constructor(options: ConstructorParameters<typeof Transport>[0]) {
+    super({
+      ...options,
+      vendoredHeaders: {
+        jsonContentType: 'application/vnd.elasticsearch+json; compatible-with=8',
+        ndjsonContentType: 'application/vnd.elasticsearch+x-ndjson; compatible-with=8',
+        accept: 'application/vnd.elasticsearch+json; compatible-with=8,text/plain',
+      },
+    });
+  }
+}
+
+/** The cluster's major version, asked with plain JSON headers every version accepts. */
+async function serverMajor(c: Connection): Promise<number | undefined> {
+  if (c.insecure) process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
+  const headers: Record<string, string> = { accept: 'application/json' };
+  const authorization = authorizationHeader(c);
+  if (authorization) headers.authorization = authorization;
+  try {
+    const res = await fetch(c.esUrl.replace(/\/$/, '') + '/', { headers });
+    const body = (await res.json()) as { version?: { number?: string } };
+    return body.version?.number ? Number(body.version.number.split('.')[0]) : undefined;
+  } catch {
+    return undefined; // the run's preflight reports connection problems with a clear message
+  }
+}
+
+export async function connect(c: Connection): Promise<InstallDeps & { close(): Promise<void> }> {
+  const major = await serverMajor(c);
+  const es = new Client({
+    node: c.esUrl, auth: c.auth, tls: c.insecure ? { rejectUnauthorized: false } : undefined, maxRetries: 3, requestTimeout: 120_000,
+    ...(major !== undefined && major < 9 ? { Transport: Compat8Transport as unknown as typeof Transport } : {}),
+  });
   const kibana = c.kibanaUrl ? kibanaHttpApi({ url: c.kibanaUrl, authorization: authorizationHeader(c), space: c.space, insecure: c.insecure }) : undefined;
   return { es, kibana, space: c.space, close: () => es.close() };
 }

@@ -121,6 +121,15 @@ describe('ml-demo-data CLI against a stack (stand-in)', () => {
     expect(r.code).toBe(1);
   });
 
+  it('an 8.x cluster: the 9.x client talks to it with 8.x compatibility headers', async () => {
+    await standin.close();
+    standin = await startStandin({ esVersion: '8.19.2', kibanaVersion: '8.19.2' });
+    const r = await cli(['generate-ml-data', '--modules', 'security_network', '--history-days', '3']);
+    expect(r.out).toMatch(/Elasticsearch 8\.19\.2, Kibana 8\.19\.2: classic job ids/);
+    expect(r.out).toMatch(/SUCCEEDED/);
+    expect(r.code).toBe(0);
+  });
+
   it('a stack without an ML licence: one clear line', async () => {
     await standin.close();
     standin = await startStandin({ license: 'basic' });

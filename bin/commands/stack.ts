@@ -26,7 +26,7 @@ function requireConnection(flags: ConnectionFlags) {
 export async function runStack(flags: ConnectionFlags & GenerationFlags & { chunkSize?: string }, install: Pick<InstallOptions, 'enableJobs' | 'installRules'>, log: Log): Promise<number> {
   const connection = requireConnection(flags);
   log(`Connecting to ${describeConnection(connection)}`);
-  const deps = connect(connection);
+  const deps = await connect(connection);
   const controller = new AbortController();
   const onSigint = () => {
     log('\nCancelling: finishing the current request…');
@@ -98,7 +98,7 @@ export function stackCommands(program: Command, log: Log): void {
     .action(async (flags) => {
       const connection = requireConnection(flags);
       log(`Connecting to ${describeConnection(connection)}`);
-      const deps = connect(connection);
+      const deps = await connect(connection);
       try {
         const r = await cleanupDemo(deps, flags.namespace);
         log(`Removed ${r.dataStreams.length} data streams, ${r.indexTemplates.length} index templates, ${r.jobs.length} ML jobs (with datafeeds and results), ${r.rules.length} rules.`);
@@ -114,7 +114,7 @@ export function stackCommands(program: Command, log: Log): void {
     .option('--namespace <ns>', 'data stream namespace', 'default')
     .action(async (flags) => {
       const connection = requireConnection(flags);
-      const deps = connect(connection);
+      const deps = await connect(connection);
       try {
         const s = await demoStatus(deps.es, flags.namespace);
         log(`Namespace ${s.namespace}${s.fingerprint ? ` (demo ${s.fingerprint})` : ': no demo data'}`);

@@ -23,7 +23,10 @@ if (!connection) {
   });
 } else {
   jest.setTimeout(30 * 60_000);
-  const deps = connect(connection);
+  let deps: Awaited<ReturnType<typeof connect>>;
+  beforeAll(async () => {
+    deps = await connect(connection);
+  });
   afterAll(() => deps.close());
 
   describe(`real stack (${connection.esUrl}, namespace ${NAMESPACE})`, () => {

@@ -1,6 +1,8 @@
 /** Elasticsearch behaviour through the official client: templates, data streams, bulk, ML. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { Compat8Transport } from '../../bin/connection';
+import type { Transport } from '@elastic/transport';
 import { Client, errors } from '@elastic/elasticsearch';
 import { startStandin, type Standin } from './index';
 
@@ -30,7 +32,11 @@ const statusOf = async (p: Promise<unknown>) => ((await p.catch((e: unknown) => 
 
 test('cluster info, licence and ML info', async () => {
   const v = await startStandin({ esVersion: '8.19.2', license: 'basic' });
-  const c = new Client({ node: v.esUrl, auth: { username: 'elastic', password: 'changeme' } });
+  // Like ES 8, the stand-in refuses the 9.x client's default compatible-with=9 headers.
+  const nine = new Client({ node: v.esUrl, auth: { username: 'elastic', password: 'changeme' } });
+  await expect(nine.info()).rejects.toThrow(/Accept version must be either version 8 or 7, but found 9/);
+  await nine.close();
+  const c = new Client({ node: v.esUrl, auth: { username: 'elastic', password: 'changeme' }, Transport: Compat8Transport as unknown as typeof Transport });
   expect((await c.info()).version.number).toBe('8.19.2');
   expect((await c.license.get()).license.type).toBe('basic');
   expect((await c.ml.info()).limits.max_model_memory_limit).toBeDefined();

@@ -109,6 +109,7 @@ export async function startStandin(opts: StandinOptions = {}): Promise<Standin> 
     privileges: { ...SUPERUSER, ...opts.privileges },
     credentials: opts.credentials,
     unhandled: [],
+    esMajor: Number(esVersion.split('.')[0]),
   };
   const sim = new MlSim(shared, opts.latestRecordTimestamp ?? 'end', opts.autoCloseJobs ?? true);
   const es = await startServer(

@@ -60,6 +60,8 @@ export interface Shared {
   privileges: PrivilegeSet;
   credentials?: Credentials;
   unhandled: { server: ServerName; method: string; url: string; operationId?: string }[];
+  /** Elasticsearch major version: requests asking for another REST compatibility version are refused, as ES does. */
+  esMajor?: number;
 }
 
 interface CompiledRoute extends RouteDef {
@@ -166,6 +168,13 @@ export async function startServer(spec: ServerSpec, shared: Shared): Promise<{ u
 
     const auth = authenticate(req.headers, shared.credentials);
     if (auth !== 'ok') return { reply: unauthorized(spec.name, auth, fullPath) };
+
+    // ES accepts `compatible-with` its own major or the one before (an 8.x cluster refuses the 9.x client's defaults).
+    const compat = /compatible-with=(\d+)/.exec(`${req.headers.accept ?? ''} ${req.headers['content-type'] ?? ''}`);
+    if (spec.name === 'es' && compat && shared.esMajor && ![shared.esMajor, shared.esMajor - 1].includes(Number(compat[1]))) {
+      const reason = `Accept version must be either version ${shared.esMajor} or ${shared.esMajor - 1}, but found ${compat[1]}. Accept=${req.headers.accept}`;
+      return { reply: { status: 400, body: { error: { root_cause: [{ type: 'media_type_header_exception', reason }], type: 'media_type_header_exception', reason }, status: 400 } } };
+    }
 
     const found = findRoute(routes, method, path);
     const route = found.route;
