@@ -9,7 +9,7 @@ import { solveQuery } from './constraints';
 import { buildEntity, FIELD_KIND, kindFields, type Entity, type EntityKind } from './entities';
 import { WeightedPicker, type Random } from './random';
 import { compileSerializer, renderFragment, type Serializer } from './serializer';
-import { HOUR, hourOfWeek, TICK } from './time';
+import { HOUR, hourOfWeek } from './time';
 import { poolOf, type Affinity, type Pool, type World } from './world';
 
 /** Runtime fields the Security datafeeds define, and the document field each one reads. */
@@ -276,4 +276,3 @@ export function materialize(lane: Lane, entities: Entity[]): Record<string, unkn
   return doc;
 }
 
-export const TICKS_PER_HOUR = HOUR / TICK;

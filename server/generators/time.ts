@@ -33,7 +33,3 @@ export function hourOfWeek(ms: number, utcOffsetHours = 0): number {
   const day = (new Date(local).getUTCDay() + 6) % 7;
   return day * 24 + new Date(local).getUTCHours();
 }
-
-export function isoDate(ms: number): string {
-  return new Date(ms).toISOString();
-}

@@ -5,7 +5,7 @@
  * cleanup finds them. Rules that already exist are left as they are, only enabled.
  */
 import type { CatalogueRule } from '../../common/catalogue/types';
-import { RULE_TAG, ruleCreateBody } from '../../common/requests';
+import { ruleCreateBody } from '../../common/requests';
 import { toInstallError } from './errors';
 import type { KibanaApi, RuleSummary } from './types';
 
@@ -53,4 +53,3 @@ export async function installRules(kibana: KibanaApi, rules: CatalogueRule[]): P
   return wanted.map((r) => outcomes.get(r.rule_id) ?? { ruleId: r.rule_id, name: r.name, state: 'failed', createdByUs: false, error: 'not installed' });
 }
 
-export { RULE_TAG };
