@@ -53,7 +53,7 @@ async function indexOnce(es: EsClient, plan: Plan, module: ModulePlan, options: 
   const prefix = `${planFingerprint(plan).slice(0, 8)}-${module.profile.dataset.split('.')[1]}`;
   let n = 0;
   async function* documents(): AsyncGenerator<string> {
-    for (const chunk of moduleStream(plan, module, { chunkDocs: options.chunkSize })) {
+    for (const chunk of moduleStream(plan, module, { chunkDocs: 1000 })) {
       if (options.signal?.aborted) return;
       let from = 0;
       const text = chunk.ndjson;
