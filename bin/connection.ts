@@ -3,11 +3,12 @@
  * (ES_URL, KIBANA_URL, ELASTIC_API_KEY, ES_USERNAME/ES_PASSWORD, KIBANA_SPACE). Secrets are
  * never printed: `describe()` shows the URL and the kind of credential only.
  */
-import { Client } from '@elastic/elasticsearch';
-import { Transport } from '@elastic/transport';
+import type { Transport } from '@elastic/transport';
 import type { Command } from 'commander';
 import type { InstallDeps } from '../server/installers/types';
 import { kibanaHttpApi } from '../server/installers/kibana_http';
+
+// The Elasticsearch client is loaded only when a command connects: the offline commands start faster.
 
 export interface ConnectionFlags {
   esUrl?: string;
@@ -77,17 +78,20 @@ function authorizationHeader(c: Connection): string | undefined {
  * The 9.x client asks for REST compatibility with 9 (`compatible-with=9`), which an 8.x cluster
  * refuses; against 8.x it asks for 8 instead, so one CLI serves both generations.
  */
-export class Compat8Transport extends Transport {
-  constructor(options: ConstructorParameters<typeof Transport>[0]) {
-    super({
-      ...options,
-      vendoredHeaders: {
-        jsonContentType: 'application/vnd.elasticsearch+json; compatible-with=8',
-        ndjsonContentType: 'application/vnd.elasticsearch+x-ndjson; compatible-with=8',
-        accept: 'application/vnd.elasticsearch+json; compatible-with=8,text/plain',
-      },
-    });
-  }
+export async function compat8Transport(): Promise<typeof Transport> {
+  const { Transport: Base } = await import('@elastic/transport');
+  return class Compat8Transport extends Base {
+    constructor(options: ConstructorParameters<typeof Transport>[0]) {
+      super({
+        ...options,
+        vendoredHeaders: {
+          jsonContentType: 'application/vnd.elasticsearch+json; compatible-with=8',
+          ndjsonContentType: 'application/vnd.elasticsearch+x-ndjson; compatible-with=8',
+          accept: 'application/vnd.elasticsearch+json; compatible-with=8,text/plain',
+        },
+      });
+    }
+  };
 }
 
 /** The cluster's major version, asked with plain JSON headers every version accepts. */
@@ -107,9 +111,10 @@ async function serverMajor(c: Connection): Promise<number | undefined> {
 
 export async function connect(c: Connection): Promise<InstallDeps & { close(): Promise<void> }> {
   const major = await serverMajor(c);
+  const { Client } = await import('@elastic/elasticsearch');
   const es = new Client({
     node: c.esUrl, auth: c.auth, tls: c.insecure ? { rejectUnauthorized: false } : undefined, maxRetries: 3, requestTimeout: 120_000,
-    ...(major !== undefined && major < 9 ? { Transport: Compat8Transport as unknown as typeof Transport } : {}),
+    ...(major !== undefined && major < 9 ? { Transport: await compat8Transport() } : {}),
   });
   const kibana = c.kibanaUrl ? kibanaHttpApi({ url: c.kibanaUrl, authorization: authorizationHeader(c), space: c.space, insecure: c.insecure }) : undefined;
   return { es, kibana, space: c.space, close: () => es.close() };

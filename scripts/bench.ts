@@ -7,7 +7,8 @@
  *             bulk sink (an HTTP server on 127.0.0.1 that answers _bulk like Elasticsearch)
  *   startup   CLI start-up time (`--help` and `list`)
  *
- * Each measurement runs in its own child process so peak RSS is its own.
+ * Each measurement runs in its own child process so peak RSS is its own; generation runs with a
+ * capped V8 heap, so a memory leak would fail the run rather than hide in a large heap.
  * BENCH_SIZES=1000000,10000000 (default) sets the document counts.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
@@ -68,6 +69,7 @@ async function child(mode: string, target: number): Promise<void> {
   process.stdout.write(JSON.stringify({ mode, docs, seconds, docsPerSecond: docs / seconds, mb: bytes / 1e6, peakRssMb: process.resourceUsage().maxRSS / 1024 }));
 }
 
+const HEAP_CAP_MB = 192;
 const E2E_CHUNK = 5000;
 const E2E_CONCURRENCY = 4;
 
@@ -108,12 +110,14 @@ async function main(): Promise<void> {
   console.log('mode       docs         seconds   docs/s     peak RSS');
   for (const mode of ['generate', 'bundle', 'e2e']) {
     for (const size of sizes) {
-      const out = execFileSync(process.execPath, [__filename, '--child', mode, String(size)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+      // A capped heap: a run that held on to documents would fail instead of just growing.
+      const cap = mode === 'e2e' ? [] : [`--max-old-space-size=${HEAP_CAP_MB}`];
+      const out = execFileSync(process.execPath, [...cap, __filename, '--child', mode, String(size)], { encoding: 'utf8', maxBuffer: 1 << 20 });
       const r = JSON.parse(out) as { docs: number; seconds: number; docsPerSecond: number; peakRssMb: number };
       console.log(`${mode.padEnd(10)} ${String(r.docs).padEnd(12)} ${r.seconds.toFixed(1).padStart(7)}   ${Math.round(r.docsPerSecond).toLocaleString('en-US').padStart(9)}  ${r.peakRssMb.toFixed(0).padStart(5)} MB`);
     }
   }
-  console.log(`(e2e: bulk requests of ${E2E_CHUNK} documents, ${E2E_CONCURRENCY} in flight)`);
+  console.log(`(generate and bundle run with --max-old-space-size=${HEAP_CAP_MB}; e2e: bulk requests of ${E2E_CHUNK} documents, ${E2E_CONCURRENCY} in flight, default heap)`);
   console.log(`\nCLI start-up (median of 10): --help ${startup(['--help']).toFixed(0)} ms, list ${startup(['list']).toFixed(0)} ms`);
 }
 

@@ -1,8 +1,7 @@
 /** Elasticsearch behaviour through the official client: templates, data streams, bulk, ML. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Compat8Transport } from '../../bin/connection';
-import type { Transport } from '@elastic/transport';
+import { compat8Transport } from '../../bin/connection';
 import { Client, errors } from '@elastic/elasticsearch';
 import { startStandin, type Standin } from './index';
 
@@ -36,7 +35,7 @@ test('cluster info, licence and ML info', async () => {
   const nine = new Client({ node: v.esUrl, auth: { username: 'elastic', password: 'changeme' } });
   await expect(nine.info()).rejects.toThrow(/Accept version must be either version 8 or 7, but found 9/);
   await nine.close();
-  const c = new Client({ node: v.esUrl, auth: { username: 'elastic', password: 'changeme' }, Transport: Compat8Transport as unknown as typeof Transport });
+  const c = new Client({ node: v.esUrl, auth: { username: 'elastic', password: 'changeme' }, Transport: await compat8Transport() });
   expect((await c.info()).version.number).toBe('8.19.2');
   expect((await c.license.get()).license.type).toBe('basic');
   expect((await c.ml.info()).limits.max_model_memory_limit).toBeDefined();
