@@ -6,11 +6,11 @@
  */
 import { dataStreamPattern, indexTemplateName, JOB_MARKER } from '../../common/constants';
 import { datafeedId, RULE_TAG } from '../../common/requests';
-import { toInstallError } from './errors';
+import { statusOf, toInstallError } from './errors';
 import { readTemplateMeta } from './index_template';
 import type { CleanupReport, EsClient, InstallDeps } from './types';
 
-const notFound = (e: unknown) => (e as { meta?: { statusCode?: number } }).meta?.statusCode === 404;
+const notFound = (e: unknown) => statusOf(e) === 404;
 
 /** ML jobs created by the tool for this namespace. */
 export async function ourJobs(es: EsClient, namespace: string): Promise<string[]> {

@@ -43,3 +43,8 @@ export function toInstallError(error: unknown, action: string): InstallError {
   if (status && status >= 400 && status < 500) return new InstallError(`${action}: rejected (${status}). ${reason}`, status, cause?.type ?? 'bad_request');
   return new InstallError(`${action}: failed${status ? ` (${status})` : ''}. ${reason}`, status && status >= 500 ? 502 : 500, 'upstream');
 }
+
+/** HTTP status of an Elasticsearch client error (undefined for connection errors). */
+export function statusOf(error: unknown): number | undefined {
+  return (error as EsLikeError | undefined)?.meta?.statusCode;
+}

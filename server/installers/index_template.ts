@@ -8,6 +8,7 @@
 import { dataStreamPattern, indexTemplateName } from '../../common/constants';
 import { kindFields } from '../generators/entities';
 import type { Plan } from '../generators/plan';
+import { statusOf } from './errors';
 import type { EsClient } from './types';
 
 const IP_FIELDS = ['source.ip', 'destination.ip', 'host.ip', 'client.ip', 'server.ip'];
@@ -87,7 +88,7 @@ export async function readTemplateMeta(es: EsClient, namespace: string): Promise
     const meta = res.index_templates[0]?.index_template._meta as Record<string, TemplateMeta> | undefined;
     return meta?.[META_KEY] ?? {};
   } catch (error) {
-    if ((error as { meta?: { statusCode?: number } }).meta?.statusCode === 404) return undefined;
+    if (statusOf(error) === 404) return undefined;
     throw error;
   }
 }

@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import type { ModulePlan, Plan } from '../generators/plan';
 import { moduleStream } from '../generators/stream';
+import { statusOf } from './errors';
 import type { EsClient } from './types';
 
 export interface IndexCounts {
@@ -45,7 +46,7 @@ export function planFingerprint(plan: Plan): string {
 }
 
 const retryable = (error: unknown) => {
-  const status = (error as { meta?: { statusCode?: number } }).meta?.statusCode;
+  const status = statusOf(error);
   return status === undefined || status === 429 || status >= 500;
 };
 

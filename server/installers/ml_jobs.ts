@@ -8,12 +8,10 @@
 import { JOB_MARKER } from '../../common/constants';
 import { datafeedId, datafeedPutBody, jobPutBody } from '../../common/requests';
 import type { ModulePlan, Plan } from '../generators/plan';
-import { toInstallError } from './errors';
+import { statusOf, toInstallError } from './errors';
 import type { EsClient, KibanaApi } from './types';
 
 export type JobOutcome = { jobId: string; state: 'created' | 'existing' | 'failed'; error?: string; via?: 'module_setup' | 'es_api' };
-
-const statusOf = (e: unknown) => (e as { meta?: { statusCode?: number } }).meta?.statusCode;
 
 /** Jobs that exist, with our marker's fingerprint when we created them. */
 export async function existingJobs(es: EsClient, jobIds: string[]): Promise<Map<string, string | null>> {

@@ -4,7 +4,7 @@
  */
 import { dataStreamPattern } from '../../common/constants';
 import type { JobVariant } from '../../common/catalogue/types';
-import { InstallError, toInstallError } from './errors';
+import { InstallError, statusOf, toInstallError } from './errors';
 import type { EsClient, KibanaApi } from './types';
 
 export interface StackInfo {
@@ -57,7 +57,7 @@ export async function preflight(es: EsClient, kibana: KibanaApi | undefined, nam
       throw new InstallError(`User ${res.username} is missing ${missing.join(', ')}.`, 403, 'missing_privilege');
     }
   } catch (error) {
-    const status = (error as { meta?: { statusCode?: number } }).meta?.statusCode;
+    const status = statusOf(error);
     // Security disabled: nothing to check (ES answers 400/500 "security is not enabled").
     if (!(error instanceof InstallError) && (status === 400 || status === 500)) return finish();
     throw toInstallError(error, 'Checking privileges');
