@@ -6,6 +6,7 @@
 import { Command } from 'commander';
 import { bundleCommand, runBundle } from './commands/bundle';
 import { listCommand } from './commands/list';
+import { predictCommand } from './commands/predict';
 import { verifyCommand } from './commands/verify';
 import { runStack, stackCommands } from './commands/stack';
 import { resolveConnection } from './connection';
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   bundleCommand(program, log);
   verifyCommand(program, log);
   listCommand(program, log);
+  predictCommand(program, log);
   stackCommands(program, log);
   return program;
 }

@@ -1,0 +1,116 @@
+/**
+ * The engine model's constants. Each is a property of Elastic's anomaly detector (ml-cpp) as
+ * measured on the calibration cases (test/calibration: one detector shape, one thing varied, the
+ * real engine's scores); `scripts/fit_engine.ts` fits them and the calibration test guards them.
+ * They describe behaviour, not cases: e.g. "a never-seen value gains ~30 points per decade of
+ * value-buckets of history", "k novelties in one bucket lose ~11 ln k points each".
+ */
+export interface EngineParams {
+  rare: {
+    /** Latent score of a never-seen value: base + perDecade * log10(value-buckets of history) + perValueDecade * log10(effective values). */
+    base: number;
+    partitionedBase: number;
+    perDecade: number;
+    perValueDecade: number;
+    /** k new values in the bucket (same partition): - competeLin ln k - competeSq (ln k)^2. */
+    competeLin: number;
+    competeSq: number;
+    /** Earlier novelties of the partition (after its first day): - priorScale * n^priorPow. */
+    priorScale: number;
+    priorPow: number;
+    /** A value already seen in s earlier buckets: - seenScale * s^seenPow. */
+    seenScale: number;
+    seenPow: number;
+    /** Histories longer than two weeks: + perDayDecade * log10(days / 14). */
+    perDayDecade: number;
+    /** Longer buckets: - spanPerDecade * log10(span / 15 min). */
+    spanPerDecade: number;
+    /** Days of partition history before any result is scored. */
+    minDays: number;
+  };
+  count: {
+    /** Log-space count model: z = (ln((x+c)/(mu+c)) - level) / sqrt(sigma^2 + floor), sigma the series' own error spread. */
+    c: number;
+    floor: number;
+    /** Gain of the level that follows recent residuals (a held spike loses score). */
+    levelGain: number;
+    /** Score = max * logistic((z - z0) / width), zero below `minScore`. */
+    z0: number;
+    width: number;
+    max: number;
+    minScore: number;
+    /** History (days) at which the daily profile is trusted: weight 1 - exp(-days / profileDays). */
+    profileDays: number;
+    /** Profile smoothing: weight of each neighbouring slot. */
+    smooth: number;
+    /** A by/partition series needs this many non-empty buckets of history to be scored. */
+    minSeriesBuckets: number;
+    /** Weekend with a weekday/weekend pattern learnt over less than this many days: not scored. */
+    weeklyDays: number;
+    /** Small counts: the score is capped by max * logistic((za - smallZ0) / smallWidth), za the
+     * Anscombe (Poisson) distance 2(sqrt(x + 3/8) - sqrt(mu + 3/8)): 10 events where 2 are usual
+     * is not yet a sure anomaly. */
+    smallZ0: number;
+    smallWidth: number;
+    /** Variance of a distinct count relative to a count (it is less noisy: < 1). */
+    distinctVar: number;
+    /** How fast the daily profile follows new days (exponential weight per observation of a slot). */
+    slotGain: number;
+  };
+  time: {
+    z0: number;
+    width: number;
+    max: number;
+    minScore: number;
+    /** Weight of the empirical tail (hours to the nearest earlier time) against the normal z. */
+    gapWeight: number;
+    minObservations: number;
+  };
+  info: {
+    /** Score = max * logistic((ln(actual / population high) - r0) / width) * history factor. */
+    r0: number;
+    width: number;
+    max: number;
+    /** Kept results the normaliser needs before scores mean anything: factor n / (n + halfKept). */
+    halfKept: number;
+    quantile: number;
+    minScore: number;
+  };
+}
+
+export const DEFAULT_PARAMS: EngineParams = {
+  rare: {
+    base: -35,
+    partitionedBase: -35,
+    perDecade: 29,
+    perValueDecade: 12,
+    competeLin: 11.25,
+    competeSq: 0.5,
+    priorScale: 4.5,
+    priorPow: 0.65,
+    seenScale: 6,
+    seenPow: 1.5,
+    perDayDecade: 21,
+    spanPerDecade: 0,
+    minDays: 1,
+  },
+  count: {
+    c: 1.4,
+    floor: 0.07,
+    levelGain: 0.05,
+    z0: 2.4,
+    width: 0.1,
+    max: 96,
+    minScore: 6,
+    profileDays: 3.2,
+    smooth: 0.45,
+    minSeriesBuckets: 10,
+    weeklyDays: 21,
+    smallZ0: 2.3,
+    smallWidth: 1.0,
+    distinctVar: 0.8,
+    slotGain: 0.1,
+  },
+  time: { z0: 3.68, width: 0.675, max: 95, minScore: 5, gapWeight: 0.28, minObservations: 10 },
+  info: { r0: 0.8, width: 0.15, max: 98, halfKept: 28, quantile: 0.999, minScore: 5 },
+};

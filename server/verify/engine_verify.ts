@@ -1,0 +1,158 @@
+/**
+ * Engine verification: every job of the plan through the engine model (server/engine), in the
+ * two scopes users get — `stream`: the job reads its module's data stream (what `setup`
+ * installs); `all`: it reads every stream of the demo (a job enabled from Kibana with its
+ * module's default `logs-*` pattern). Per job: the predicted record score of each injected
+ * anomaly against its rules' thresholds, and the highest record elsewhere (a false alert when
+ * it reaches the lowest rule threshold).
+ *
+ * One pass over the plan: the module streams are merged by time (the engine reads in time
+ * order), each document is matched once against every job's datafeed query.
+ */
+import type { Detector } from '../../common/catalogue/types';
+import { EngineModel, type Injection, type Prediction } from '../engine/model';
+import type { AnomalyPlan, JobPlan, Plan } from '../generators/plan';
+import { moduleStream } from '../generators/stream';
+import { compileQuery, type Doc, type DocPredicate } from './query_evaluator';
+import { fieldReader } from './runtime_fields';
+
+export type Scope = 'stream' | 'all';
+export const SCOPES: readonly Scope[] = ['stream', 'all'];
+
+/** Points above the rule threshold an injected anomaly must score (issue #8: threshold + 10). */
+export const SCORE_MARGIN = 10;
+
+export interface EngineAnomalyResult {
+  ordinal: number;
+  bucketStart: string;
+  entity: string | null;
+  score: number;
+  why: string[];
+}
+
+export interface EngineScopeResult {
+  docs: number;
+  anomalies: EngineAnomalyResult[];
+  /** Highest record outside the anomalies' buckets, and why. */
+  baselineMax: number;
+  baselineAt?: string;
+  baselineWhy: string[];
+}
+
+export interface EngineJobResult {
+  jobId: string;
+  moduleId: string;
+  function: string;
+  /** The highest and lowest anomaly_threshold of the job's rules (75 / 50 when it has none). */
+  threshold: number;
+  lowestThreshold: number;
+  scopes: Partial<Record<Scope, EngineScopeResult>>;
+  pass: boolean;
+  problems: string[];
+}
+
+/** The record entity the engine reports for an anomaly: by value, else over, else partition. */
+export function anomalyEntity(d: Detector, a: AnomalyPlan): string | null {
+  if (d.function === 'rare' || d.function === 'freq_rare') return String(a.value);
+  for (const f of [d.by_field_name, d.over_field_name, d.partition_field_name]) if (f && a.scope[f] !== undefined) return a.scope[f];
+  return null;
+}
+
+interface JobRun {
+  plan: JobPlan;
+  moduleId: string;
+  matches: DocPredicate;
+  models: Partial<Record<Scope, EngineModel>>;
+}
+
+/** Documents of one module, parsed, in stream order. */
+function* moduleDocs(plan: Plan, moduleIndex: number): Generator<{ ts: number; doc: Doc }> {
+  for (const chunk of moduleStream(plan, plan.modules[moduleIndex])) {
+    const text = chunk.ndjson;
+    let from = 0;
+    while (from < text.length) {
+      let to = text.indexOf('\n', from);
+      if (to < 0) to = text.length;
+      if (to > from) {
+        const doc = JSON.parse(text.slice(from, to)) as Doc;
+        yield { ts: Date.parse(doc['@timestamp'] as string), doc };
+      }
+      from = to + 1;
+    }
+  }
+}
+
+export function engineVerify(plan: Plan, scopes: readonly Scope[] = SCOPES): EngineJobResult[] {
+  const runs: JobRun[] = [];
+  for (const module of plan.modules) {
+    for (const jp of module.jobs) {
+      const d = jp.job.job.analysis_config.detectors[0];
+      const rm = jp.job.datafeed.runtime_mappings;
+      const injections: Injection[] = jp.anomalies.map((a) => ({ label: String(a.ordinal), bucketStartMs: a.bucketStart, entity: anomalyEntity(d, a) }));
+      const models: Partial<Record<Scope, EngineModel>> = {};
+      for (const scope of scopes) models[scope] = new EngineModel(jp.job.job, { injections, reader: (f) => fieldReader(f, rm) });
+      runs.push({ plan: jp, moduleId: module.moduleId, matches: compileQuery(jp.job.datafeed.query), models });
+    }
+  }
+  // Merge the module streams by time.
+  const sources = plan.modules.map((_, i) => moduleDocs(plan, i));
+  const heads = sources.map((s) => s.next());
+  for (;;) {
+    let best = -1;
+    for (let i = 0; i < heads.length; i++) {
+      const h = heads[i];
+      if (!h.done && (best < 0 || h.value.ts < (heads[best].value as { ts: number }).ts)) best = i;
+    }
+    if (best < 0) break;
+    const { ts, doc } = heads[best].value as { ts: number; doc: Doc };
+    const moduleId = plan.modules[best].moduleId;
+    for (const run of runs) {
+      const own = run.moduleId === moduleId;
+      if (!own && !run.models.all) continue;
+      if (!run.matches(doc)) continue;
+      if (own) run.models.stream?.add(ts, doc);
+      run.models.all?.add(ts, doc);
+    }
+    heads[best] = sources[best].next();
+  }
+  return runs.map((run) => judge(run, plan));
+}
+
+function judge(run: JobRun, plan: Plan): EngineJobResult {
+  const jp = run.plan;
+  const thresholds = jp.rules.map((r) => r.anomaly_threshold);
+  const threshold = thresholds.length ? Math.max(...thresholds) : 75;
+  const lowest = thresholds.length ? Math.min(...thresholds) : 50;
+  const problems: string[] = [];
+  const scopes: Partial<Record<Scope, EngineScopeResult>> = {};
+  for (const [scope, model] of Object.entries(run.models) as [Scope, EngineModel][]) {
+    const p: Prediction = model.finish(plan.end);
+    const top = p.topBaseline[0];
+    scopes[scope] = {
+      docs: p.docs,
+      anomalies: p.injections.map((i) => ({ ordinal: Number(i.label), bucketStart: i.bucketStart, entity: i.entity, score: i.score, why: i.why })),
+      baselineMax: p.baselineMax,
+      baselineAt: top?.bucketStart,
+      baselineWhy: top ? [`${top.entity ?? ''}`.trim(), ...top.why].filter(Boolean) : [],
+    };
+    if (p.docs === 0) problems.push(`${scope}: no document matches the datafeed query`);
+    for (const i of p.injections) {
+      if (i.score < threshold + SCORE_MARGIN) {
+        problems.push(`${scope}: anomaly #${i.label} (${i.entity ?? 'the job'}) predicted ${i.score} < rule threshold ${threshold} + ${SCORE_MARGIN}: ${i.why.join('; ')}`);
+      }
+    }
+    if (p.baselineMax >= lowest) {
+      problems.push(`${scope}: a baseline record would alert (${p.baselineMax} >= ${lowest} at ${top?.bucketStart}: ${top ? [top.entity, ...top.why].join('; ') : ''})`);
+    }
+  }
+  return {
+    jobId: jp.job.id,
+    moduleId: run.moduleId,
+    function: jp.job.job.analysis_config.detectors[0].function,
+    threshold,
+    lowestThreshold: lowest,
+    scopes,
+    pass: problems.length === 0,
+    problems,
+  };
+}
