@@ -1,20 +1,17 @@
-/** `verify`: generate in memory and print, job by job, how each detector will see the data. */
+/** `verify`: generate in memory and print, job by job, what the engine model predicts in both scopes. */
 import type { Command } from 'commander';
 import { buildPlan } from '../../server/generators/plan';
-import { moduleStream } from '../../server/generators/stream';
+import { engineVerify } from '../../server/verify/engine_verify';
 import { formatVerifyTable } from '../../server/verify/format';
-import { Verifier } from '../../server/verify/verify';
 import { addGenerationOptions, toGenerateOptions } from '../generation_options';
 
 export function verifyCommand(program: Command, log: (line: string) => void): void {
-  addGenerationOptions(program.command('verify').description('generate in memory and check every job: datafeed matches, history, anomaly strength'))
+  addGenerationOptions(program.command('verify').description('generate in memory and predict, job by job, the ML engine\'s scores (own stream and all streams)'))
     .option('--json', 'print the results as JSON')
     .action((flags) => {
       const plan = buildPlan(toGenerateOptions(flags));
       plan.notices.forEach((n) => log(`notice: ${n}`));
-      const verifier = new Verifier(plan);
-      for (const module of plan.modules) for (const chunk of moduleStream(plan, module)) verifier.addChunk(module.moduleId, chunk.ndjson);
-      const results = verifier.results();
+      const results = engineVerify(plan);
       log(flags.json ? JSON.stringify(results, null, 2) : formatVerifyTable(results));
       process.exitCode = results.every((r) => r.pass) ? 0 : 2;
     });

@@ -2,7 +2,7 @@
 import type { CatalogueRule } from '../../common/catalogue/types';
 import { datafeedId } from '../../common/requests';
 import type { Plan } from '../generators/plan';
-import type { JobVerification } from '../verify/verify';
+import type { EngineJobResult } from '../verify/engine_verify';
 
 export interface BundleManifest {
   generator: string;
@@ -16,12 +16,12 @@ export interface BundleManifest {
     scope: Record<string, string>; field: string; value: string | number; description: string; events: number;
     rules: { ruleId: string; anomalyThreshold: number; from: string; withinLookback: boolean; alertableUntil: string }[];
   }[];
-  verify: JobVerification[];
+  verify: EngineJobResult[];
   totals: { docs: number; jobs: number; anomalies: number; verified: number; failed: number };
   notices: string[];
 }
 
-export function buildManifest(plan: Plan, docsPerStream: Record<string, number>, verify: JobVerification[], rules: CatalogueRule[]): BundleManifest {
+export function buildManifest(plan: Plan, docsPerStream: Record<string, number>, verify: EngineJobResult[], rules: CatalogueRule[]): BundleManifest {
   const iso = (ms: number) => new Date(ms).toISOString();
   const jobs = plan.modules.flatMap((m) => m.jobs.map((j) => ({ module: m, job: j })));
   const anomalies = jobs.flatMap(({ job }) => job.anomalies).map((a) => ({

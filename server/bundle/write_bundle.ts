@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { datafeedId, datafeedPutBody, jobPutBody, ruleCreateBody } from '../../common/requests';
 import type { Plan } from '../generators/plan';
 import { moduleStream } from '../generators/stream';
-import { Verifier, type JobVerification } from '../verify/verify';
+import { engineVerify, type EngineJobResult } from '../verify/engine_verify';
 import { buildManifest, type BundleManifest } from './manifest';
 import { loadScript, bundleReadme } from './load_script';
 
@@ -36,7 +36,6 @@ export interface BundleResult {
 export async function writeBundle(plan: Plan, dir: string, options: BundleOptions = {}): Promise<BundleResult> {
   if (existsSync(join(dir, 'manifest.json'))) rmSync(dir, { recursive: true, force: true });
   for (const sub of ['data', 'ml/anomaly_detectors', 'ml/datafeeds', 'rules']) mkdirSync(join(dir, sub), { recursive: true });
-  const verifier = options.verify === false ? undefined : new Verifier(plan);
   const files: string[] = [];
   const docsPerStream: Record<string, number> = {};
   let total = 0;
@@ -46,7 +45,6 @@ export async function writeBundle(plan: Plan, dir: string, options: BundleOption
     const out = createWriteStream(join(dir, file), { highWaterMark: 8 << 20 });
     let docs = 0;
     for (const chunk of moduleStream(plan, module, { bulkCreate: true })) {
-      verifier?.addChunk(module.moduleId, chunk.ndjson);
       docs += chunk.docs;
       total += chunk.docs;
       if (!out.write(chunk.ndjson)) await once(out, 'drain');
@@ -57,7 +55,8 @@ export async function writeBundle(plan: Plan, dir: string, options: BundleOption
     docsPerStream[module.dataStream] = docs;
     files.push(file);
   }
-  const verification: JobVerification[] = verifier?.results() ?? [];
+  // The engine model reads the plan again (a plan is a value: the same documents, merged by time).
+  const verification: EngineJobResult[] = options.verify === false ? [] : engineVerify(plan);
   for (const module of plan.modules) {
     for (const { job } of module.jobs) {
       const jobFile = join('ml/anomaly_detectors', `${job.id}.json`);

@@ -25,6 +25,9 @@ export interface Incident {
   timeOfDayUsers: Entity[];
   /** Counter so every novel value in a module is distinct. */
   novel: number;
+  /** Novel values already injected, per by-field and bucket: jobs that read the same field share
+   * one novelty instead of each seeing the others' as competing ones (issue #8). */
+  shared: Map<string, { entity: Entity; ts: number }>;
 }
 
 export interface ShapedAnomaly {
@@ -113,9 +116,32 @@ function rare(input: ShapeInput): ShapedAnomaly {
   const forced = incidentFor(lane, incident);
   const partitionKind = d.partition_field_name ? fieldKind(d.partition_field_name) : undefined;
   if (partitionKind && !forced[partitionKind]) forced[partitionKind] = lane.pools[lane.kinds.indexOf(partitionKind)].entities[0];
-  const novel = buildEntity(byKind, novelKey(byKind, world.flavor, incident.novel++), world.flavor, { novel: true });
+  const sharedKey = `${d.by_field_name}@${input.bucketStart}`;
+  const earlier = incident.shared.get(sharedKey);
+  // A partitioned job scores a value new to the partition; one the rest of the company already
+  // uses (another host's process) is then a novelty for this job only, not for the unpartitioned
+  // jobs that read the same field (issue #8: their top record was this job's injection).
+  const pool = lane.pools[lane.kinds.indexOf(byKind)];
+  const own = byKind === 'process' && partitionKind && pool?.affinity?.from === partitionKind ? pool.affinity.subsets.get(forced[partitionKind]!.key)?.items : undefined;
+  const knownElsewhere = own ? pool.entities.filter((e) => !own.includes(e) && !incident.timeOfDayUsers.includes(e)) : [];
+  if (knownElsewhere.length && !earlier) {
+    forced[byKind] = knownElsewhere[0];
+    const ts = input.bucketStart + Math.floor((0.2 + 0.5 * random.next()) * Math.min(input.bucketSpan, 4 * TICK));
+    const scope = scopeOf(job, forced);
+    delete scope[d.by_field_name!];
+    const value = String(knownElsewhere[0].fields[d.by_field_name!] ?? knownElsewhere[0].key);
+    const where = Object.entries(scope).map(([f, v]) => `${f}=${v}`).join(', ');
+    return { scope, field: d.by_field_name!, value, description: `${d.by_field_name} "${value}" never seen before for ${where} (known elsewhere)`, events: [{ ts, lane, forced }] };
+  }
+  let key = novelKey(byKind, world.flavor, incident.novel++);
+  // Never reuse a value another module already injected in another bucket.
+  const taken = new Set([...incident.shared.values()].map((v) => v.entity.key));
+  while (!earlier && taken.has(key)) key = novelKey(byKind, world.flavor, incident.novel++);
+  // The same value, built with this module's own fields (a Linux user has no Windows domain).
+  const novel = buildEntity(byKind, earlier?.entity.key ?? key, world.flavor, { novel: true });
   forced[byKind] = novel;
-  const ts = input.bucketStart + Math.floor((0.2 + 0.5 * random.next()) * Math.min(input.bucketSpan, 4 * TICK));
+  const ts = earlier?.ts ?? input.bucketStart + Math.floor((0.2 + 0.5 * random.next()) * Math.min(input.bucketSpan, 4 * TICK));
+  if (!earlier) incident.shared.set(sharedKey, { entity: novel, ts });
   const scope = scopeOf(job, forced);
   delete scope[d.by_field_name!];
   const where = Object.entries(scope).map(([f, v]) => `${f}=${v}`).join(', ');

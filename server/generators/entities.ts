@@ -88,7 +88,10 @@ function uuidFrom(text: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-const OFFICE_OFFSETS = [-5, -5, 0, 1, 1, -8, 5.5, 9];
+// Time zones whose office day (08:00-18:00 local) does not cross midnight UTC: the engine models
+// time of day on a line, so a day that wraps around 00:00 UTC looks like two far-apart habits
+// and its own logons alert (issue #8: 93-99 at shift changes).
+const OFFICE_OFFSETS = [-5, -5, 0, 1, 1, -4, 5.5, 7];
 
 /** Builds the entity of `kind` whose key (primary value) is `key`. */
 export function buildEntity(kind: EntityKind, key: string, flavor: Flavor, extra: Partial<Entity> = {}): Entity {

@@ -30,7 +30,9 @@ const ARRAY_FIELDS = new Set(['event.category', 'event.type']);
 
 /** Baseline events per 15-minute tick at full activity, before the scale option. */
 const BASE_RATE: Record<string, number> = {
-  rare: 6, time_of_day: 8, count: 12, high_count: 12, low_count: 12, non_zero_count: 12, high_non_zero_count: 12,
+  // rare: the engine's score for a new value grows ~30 points per decade of observed (bucket,
+  // value) pairs, so rare lanes are dense enough to clear their rules with margin.
+  rare: 12, time_of_day: 8, count: 12, high_count: 12, low_count: 12, non_zero_count: 12, high_non_zero_count: 12,
   low_non_zero_count: 12, distinct_count: 6, high_distinct_count: 6, info_content: 4, high_info_content: 4,
 };
 
@@ -54,7 +56,6 @@ export interface Lane {
   /** The same while onboarding (see isActive). */
   onboarding?: { ratePerTick: Float64Array; usersByHour: (WeightedPicker<Entity> | null)[] };
   /** Round-robin positions used during warm-up, when every value is introduced in turn. */
-  cursors: Map<string, number>;
   serialize: Serializer;
 }
 
@@ -194,7 +195,7 @@ export function buildLane(world: World, job: CatalogueJob, scale: number, random
   const serialize: Serializer = () => {
     throw new Error(`${job.id}: lane used before compileLane()`);
   };
-  return { jobId: job.id, kinds, constants, pools, ratePerTick, usersByHour, onboarding, cursors: new Map(), serialize };
+  return { jobId: job.id, kinds, constants, pools, ratePerTick, usersByHour, onboarding, serialize };
 }
 
 /** Compiles the lane's serialiser once its anomaly entities are known (their fields count too). */
@@ -230,9 +231,9 @@ function warmupKey(lane: Lane, i: number, from: number, out: Entity[]): string {
 }
 
 /** Next position of a round-robin over n items. */
-function cycle(lane: Lane, key: string, n: number): number {
-  const c = lane.cursors.get(key) ?? 0;
-  lane.cursors.set(key, c + 1);
+function cycle(cursors: Map<string, number>, key: string, n: number): number {
+  const c = cursors.get(key) ?? 0;
+  cursors.set(key, c + 1);
   return c % n;
 }
 
@@ -243,7 +244,16 @@ function cycle(lane: Lane, key: string, n: number): number {
  * use appears on the first day: nothing "new" turns up later except the injected anomalies.
  * Returns false when nobody is active in that hour.
  */
-export function pickEntities(lane: Lane, how: number, random: Random, out: Entity[], forced?: Partial<Record<EntityKind, Entity>>, warmup = false): boolean {
+export function pickEntities(
+  lane: Lane,
+  how: number,
+  random: Random,
+  out: Entity[],
+  forced?: Partial<Record<EntityKind, Entity>>,
+  warmup = false,
+  // Round-robin positions of the warm-up: state of one stream pass, never of the (immutable) lane.
+  cursors: Map<string, number> = new Map(),
+): boolean {
   for (let i = 0; i < lane.kinds.length; i++) {
     const kind = lane.kinds[i];
     const f = forced?.[kind];
@@ -252,7 +262,7 @@ export function pickEntities(lane: Lane, how: number, random: Random, out: Entit
     if (kind === 'user' && lane.usersByHour) {
       const picker = (warmup && lane.onboarding ? lane.onboarding.usersByHour : lane.usersByHour)[how];
       if (!picker) return false;
-      out[i] = warmup ? picker.activeItems[cycle(lane, `user@${how}`, picker.activeItems.length)] : picker.pick(random);
+      out[i] = warmup ? picker.activeItems[cycle(cursors, `user@${how}`, picker.activeItems.length)] : picker.pick(random);
       continue;
     }
     const affinity = pool.affinity;
@@ -260,11 +270,11 @@ export function pickEntities(lane: Lane, how: number, random: Random, out: Entit
       const j = lane.kinds.indexOf(affinity.from);
       const subset = affinity.subsets.get(out[j].key);
       if (subset) {
-        out[i] = warmup ? subset.items[cycle(lane, warmupKey(lane, i, j, out), subset.items.length)] : subset.pick(random);
+        out[i] = warmup ? subset.items[cycle(cursors, warmupKey(lane, i, j, out), subset.items.length)] : subset.pick(random);
         continue;
       }
     }
-    out[i] = warmup ? pool.entities[cycle(lane, kind, pool.entities.length)] : pool.picker.pick(random);
+    out[i] = warmup ? pool.entities[cycle(cursors, kind, pool.entities.length)] : pool.picker.pick(random);
   }
   return true;
 }

@@ -94,7 +94,7 @@ function ruleReach(rule: CatalogueRule, bucketStart: number, end: number): RuleR
 }
 
 /** Picks the people and machines of the module's incident, and sets the night owls' time zones. */
-function planIncident(world: World, jobs: CatalogueJob[], end: number, anomaliesPerJob: number): Incident {
+function planIncident(world: World, jobs: CatalogueJob[], end: number, anomaliesPerJob: number, shared: Incident['shared']): Incident {
   const users = poolOf(world, 'user').entities;
   const humans = users.filter((u) => u.human);
   const forced: Partial<Record<EntityKind, Entity>> = {};
@@ -104,11 +104,12 @@ function planIncident(world: World, jobs: CatalogueJob[], end: number, anomalies
     const span = parseDuration(todJob.job.analysis_config.bucket_span);
     for (let k = 0; k < anomaliesPerJob; k++) {
       const user = humans[(2 + k) % humans.length];
-      // Make 01:xx local the anomaly time: as far from 08:00-18:00 as a day allows.
+      // The engine models time of day on a line (00:00..24:00 UTC), not a circle: put the
+      // user's office day on the other half of the UTC day from the anomaly, without crossing
+      // midnight UTC, so the logon is 7+ hours from every usual one on that line.
       const hour = new Date(anomalyBucket(end, span, k) + 7 * MINUTE).getUTCHours();
-      let offset = (((1 - hour) % 24) + 24) % 24;
-      if (offset > 12) offset -= 24;
-      user.utcOffset = offset;
+      const officeStartUtc = hour >= 12 ? 0.5 : 13;
+      user.utcOffset = 8 - officeStartUtc;
       timeOfDayUsers.push(user);
     }
   }
@@ -120,7 +121,7 @@ function planIncident(world: World, jobs: CatalogueJob[], end: number, anomalies
   forced.source = (sourceAffinity?.from === 'user' && sourceAffinity.subsets.get(forced.user.key)?.items[0]) || poolOf(world, 'source').entities[0];
   forced.destination = poolOf(world, 'destination').entities[0];
   forced.dport = poolOf(world, 'dport').entities[0];
-  return { forced, timeOfDayUsers, novel: 0 };
+  return { forced, timeOfDayUsers, novel: 0, shared };
 }
 
 export function buildPlan(input: GenerateOptions, now = Date.now()): Plan {
@@ -129,11 +130,14 @@ export function buildPlan(input: GenerateOptions, now = Date.now()): Plan {
   const resolution = resolveSelection(options.modules, options.variant);
   const notices = [...resolution.notices];
   const modules: ModulePlan[] = [];
+  // One organisation: a novel value injected for a field in a bucket is the same in every module,
+  // so a job reading every stream (logs-*) sees one novelty, not one per module.
+  const shared: Incident['shared'] = new Map();
   for (const [moduleId, jobs] of selectedJobs(resolution, options.variant)) {
     const profile = getProfile(moduleId);
     const random = Random.scoped(options.seed, moduleId, 'plan');
     const world = buildWorld(profile, { ...profile.flavor, theme: THEMES[options.theme] }, random);
-    const incident = planIncident(world, jobs, end, options.anomaliesPerJob);
+    const incident = planIncident(world, jobs, end, options.anomaliesPerJob, shared);
     const lanes = jobs.map((job) => buildLane(world, job, options.scale, Random.scoped(options.seed, moduleId, job.id)));
     const dataStreamFields = { 'data_stream.type': 'logs', 'data_stream.dataset': profile.dataset, 'data_stream.namespace': options.namespace };
     for (const lane of lanes) Object.assign(lane.constants, dataStreamFields);
@@ -142,8 +146,16 @@ export function buildPlan(input: GenerateOptions, now = Date.now()): Plan {
       const bucketSpan = parseDuration(job.job.analysis_config.bucket_span);
       const rules = rulesForJob(job.id);
       const anomalies: AnomalyPlan[] = [];
+      // Novelties first: where a job of the module injects many unique strings (DNS tunnelling,
+      // obfuscated scripts), the short-bucket rare jobs' anomalies go one bucket earlier, so those
+      // strings neither share their bucket nor precede them as earlier novelties (issue #8).
+      const fn = job.job.analysis_config.detectors[0].function;
+      const prefix = (f?: string) => (f ?? '').split('.').slice(0, -1).join('.');
+      const by = prefix(job.job.analysis_config.detectors[0].by_field_name);
+      const early =
+        fn === 'rare' && bucketSpan < HOUR && jobs.some((j) => j.job.analysis_config.detectors[0].function.includes('info_content') && prefix(j.job.analysis_config.detectors[0].field_name) === by) ? bucketSpan : 0;
       for (let ordinal = 0; ordinal < options.anomaliesPerJob; ordinal++) {
-        const bucketStart = anomalyBucket(end, bucketSpan, ordinal);
+        const bucketStart = anomalyBucket(end, bucketSpan, ordinal) - early;
         if (bucketStart < start + MIN_HISTORY_BEFORE_ANOMALY) {
           // Never inside the models' warm-up: the headline must fit, extra anomalies may not.
           if (ordinal === 0) throw new OptionsError(`${job.id}: the history is too short to place its anomaly after ${MIN_HISTORY_BEFORE_ANOMALY / DAY} days of baseline`);

@@ -4,7 +4,7 @@
  * the number of documents.
  */
 import type { Entity } from './entities';
-import { pickEntities } from './lanes';
+import { pickEntities, type Lane } from './lanes';
 import type { ModulePlan, Plan } from './plan';
 import { Random } from './random';
 import { DAY, hourOfWeek, TICK } from './time';
@@ -57,6 +57,13 @@ export function* moduleStream(plan: Plan, module: ModulePlan, options: StreamOpt
   let docs = 0;
   let next = 0;
   const injections = module.injections;
+  // Generation state lives in the stream: streaming the same plan twice gives the same bytes.
+  const cursors = new Map<Lane, Map<string, number>>();
+  const cursorsOf = (lane: Lane) => {
+    let c = cursors.get(lane);
+    if (!c) cursors.set(lane, (c = new Map()));
+    return c;
+  };
   for (let tick = plan.start; tick < plan.end; tick += TICK) {
     const how = hourOfWeek(tick);
     const warmup = tick < plan.start + WARMUP;
@@ -64,7 +71,7 @@ export function* moduleStream(plan: Plan, module: ModulePlan, options: StreamOpt
     for (const lane of lanes) {
       const n = random.poisson((onboarding && lane.onboarding ? lane.onboarding.ratePerTick : lane.ratePerTick)[how]);
       for (let i = 0; i < n; i++) {
-        if (!pickEntities(lane, how, random, picked, undefined, warmup)) break;
+        if (!pickEntities(lane, how, random, picked, undefined, warmup, cursorsOf(lane))) break;
         const ts = tick + Math.floor(random.next() * TICK);
         parts.push(action, lane.serialize(clock.format(ts), picked, (random.next() * 2147483647) | 0), '\n');
         if (++docs >= chunkDocs) {

@@ -89,6 +89,13 @@ export function engineVerify(plan: Plan, scopes: readonly Scope[] = SCOPES): Eng
       const d = jp.job.job.analysis_config.detectors[0];
       const rm = jp.job.datafeed.runtime_mappings;
       const injections: Injection[] = jp.anomalies.map((a) => ({ label: String(a.ordinal), bucketStartMs: a.bucketStart, entity: anomalyEntity(d, a) }));
+      // Other jobs' anomalies (same incident) that this job also sees are explained records, not
+      // false alerts; they must still score below this job's own anomaly.
+      const span = jp.bucketSpan;
+      const own = new Set(jp.anomalies.map((a) => Math.floor(a.bucketStart / span)));
+      const others = new Set<number>();
+      for (const m of plan.modules) for (const other of m.jobs) for (const a of other.anomalies) for (const b of [a.bucketStart, a.bucketEnd - 1]) others.add(Math.floor(b / span));
+      for (const b of others) if (!own.has(b)) injections.push({ label: 'other', bucketStartMs: b * span, entity: null });
       const models: Partial<Record<Scope, EngineModel>> = {};
       for (const scope of scopes) models[scope] = new EngineModel(jp.job.job, { injections, reader: (f) => fieldReader(f, rm) });
       runs.push({ plan: jp, moduleId: module.moduleId, matches: compileQuery(jp.job.datafeed.query), models });
@@ -128,15 +135,20 @@ function judge(run: JobRun, plan: Plan): EngineJobResult {
   for (const [scope, model] of Object.entries(run.models) as [Scope, EngineModel][]) {
     const p: Prediction = model.finish(plan.end);
     const top = p.topBaseline[0];
+    const mine = p.injections.filter((i) => i.label !== 'other');
+    const explained = p.injections.filter((i) => i.label === 'other' && i.score > 0).sort((a, b) => b.score - a.score)[0];
     scopes[scope] = {
       docs: p.docs,
-      anomalies: p.injections.map((i) => ({ ordinal: Number(i.label), bucketStart: i.bucketStart, entity: i.entity, score: i.score, why: i.why })),
+      anomalies: mine.map((i) => ({ ordinal: Number(i.label), bucketStart: i.bucketStart, entity: i.entity, score: i.score, why: i.why })),
       baselineMax: p.baselineMax,
       baselineAt: top?.bucketStart,
       baselineWhy: top ? [`${top.entity ?? ''}`.trim(), ...top.why].filter(Boolean) : [],
     };
     if (p.docs === 0) problems.push(`${scope}: no document matches the datafeed query`);
-    for (const i of p.injections) {
+    for (const i of mine) {
+      if (explained && explained.score >= i.score) {
+        problems.push(`${scope}: anomaly #${i.label} (${i.score}) is not the job's top record: another job's anomaly scores ${explained.score} at ${explained.bucketStart}`);
+      }
       if (i.score < threshold + SCORE_MARGIN) {
         problems.push(`${scope}: anomaly #${i.label} (${i.entity ?? 'the job'}) predicted ${i.score} < rule threshold ${threshold} + ${SCORE_MARGIN}: ${i.why.join('; ')}`);
       }

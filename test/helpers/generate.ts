@@ -3,7 +3,7 @@ import { SUPPORTED_MODULE_IDS } from '../../common/catalogue';
 import type { GenerateOptions } from '../../server/generators/options';
 import { buildPlan, type Plan } from '../../server/generators/plan';
 import { moduleStream } from '../../server/generators/stream';
-import { Verifier, type JobVerification } from '../../server/verify/verify';
+import { engineVerify, type EngineJobResult } from '../../server/verify/engine_verify';
 
 export const FIXED_END = '2026-11-20T10:07:00Z';
 
@@ -11,10 +11,8 @@ export function testPlan(overrides: Partial<GenerateOptions> = {}): Plan {
   return buildPlan({ modules: [...SUPPORTED_MODULE_IDS], end: FIXED_END, ...overrides });
 }
 
-export function verifyPlan(plan: Plan): JobVerification[] {
-  const verifier = new Verifier(plan);
-  for (const module of plan.modules) for (const chunk of moduleStream(plan, module)) verifier.addChunk(module.moduleId, chunk.ndjson);
-  return verifier.results();
+export function verifyPlan(plan: Plan): EngineJobResult[] {
+  return engineVerify(plan);
 }
 
 export function collect(plan: Plan, moduleId: string): string {
