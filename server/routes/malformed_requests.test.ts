@@ -151,7 +151,7 @@ describe('malformed requests', () => {
     expect(res.body).toEqual({
       statusCode: 400,
       error: 'Bad Request',
-      message: '[request body]: modules.1: expected module or job id, got 7; historyDays: expected historyDays (integer 3..90), got 2',
+      message: '[request body]: modules: entry 1 must be a module or job id (a-z, 0-9, _); got 7; historyDays: must be between 3 and 90 days, a whole number (ML models need at least 3 days to learn a baseline); got 2',
     });
   });
 });
