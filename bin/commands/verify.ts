@@ -4,18 +4,19 @@ import { buildPlan } from '../../server/generators/plan';
 import { moduleStream } from '../../server/generators/stream';
 import { formatVerifyTable } from '../../server/verify/format';
 import { Verifier } from '../../server/verify/verify';
-import { addGenerationOptions, toGenerateOptions } from '../generation_options';
+import type { Cli } from '../cli';
+import { addGenerationOptions, validateGeneration } from '../generation_options';
 
-export function verifyCommand(program: Command, log: (line: string) => void): void {
+export function verifyCommand(program: Command, { log, setExitCode }: Cli): void {
   addGenerationOptions(program.command('verify').description('generate in memory and check every job: datafeed matches, history, anomaly strength'))
     .option('--json', 'print the results as JSON')
     .action((flags) => {
-      const plan = buildPlan(toGenerateOptions(flags));
+      const plan = buildPlan(validateGeneration(flags));
       plan.notices.forEach((n) => log(`notice: ${n}`));
       const verifier = new Verifier(plan);
       for (const module of plan.modules) for (const chunk of moduleStream(plan, module)) verifier.addChunk(module.moduleId, chunk.ndjson);
       const results = verifier.results();
       log(flags.json ? JSON.stringify(results, null, 2) : formatVerifyTable(results));
-      process.exitCode = results.every((r) => r.pass) ? 0 : 2;
+      setExitCode(results.every((r) => r.pass) ? 0 : 2);
     });
 }
