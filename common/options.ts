@@ -92,8 +92,9 @@ export function endRangeProblem(ms: number, now = Date.now()): string | undefine
 
 export const endCheck = (now = Date.now()): Check => (v) => {
   if (typeof v !== 'string') return `must be ${END_WHAT}${got(v)}`;
+  if (!ISO_UTC.test(v)) return `must be ${END_WHAT}${got(v)}`;
   const ms = parseIsoUtc(v);
-  if (ms === undefined) return `must be ${END_WHAT} (a date that exists)${got(v)}`;
+  if (ms === undefined) return `must be a date and time that exist (no February 30, no 25:00)${got(v)}`;
   return endRangeProblem(ms, now);
 };
 
