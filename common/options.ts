@@ -76,8 +76,11 @@ export function parseIsoUtc(text: string): number | undefined {
   const m = ISO_UTC.exec(text);
   if (!m) return undefined;
   const [y, mo, d, h, mi, s = '0', ms = '0'] = m.slice(1).map((x) => x ?? '0');
-  const t = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), Number(ms.padEnd(3, '0')));
-  const back = new Date(t);
+  // setUTCFullYear, not Date.UTC: Date.UTC reads years 0-99 as 1900-1999.
+  const back = new Date(0);
+  back.setUTCFullYear(Number(y), Number(mo) - 1, Number(d));
+  back.setUTCHours(Number(h), Number(mi), Number(s), Number(ms.padEnd(3, '0')));
+  const t = back.getTime();
   const exists = back.getUTCFullYear() === Number(y) && back.getUTCMonth() === Number(mo) - 1 && back.getUTCDate() === Number(d) && back.getUTCHours() === Number(h) && back.getUTCMinutes() === Number(mi) && back.getUTCSeconds() === Number(s);
   return exists ? t : undefined;
 }

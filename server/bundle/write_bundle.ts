@@ -74,7 +74,7 @@ export function checkBundleDir(dir: string, label = 'bundle directory'): Set<str
     ...(earlier.jobs ?? []).flatMap((j) => [join('ml/anomaly_detectors', `${j.id}.json`), join('ml/datafeeds', `${j.datafeedId}.json`)]),
     ...FIXED_FILES,
   ];
-  return new Set(listed.filter(insideDir).map((f) => normalize(f)));
+  return new Set([...listed.filter(insideDir).map((f) => normalize(f)), 'manifest.json']);
 }
 
 export async function writeBundle(plan: Plan, dir: string, options: BundleOptions = {}): Promise<BundleResult> {
