@@ -150,3 +150,22 @@ describe('a stack that answers oddly gets one clear sentence (defect 13)', () =>
     expect(() => kibanaHttpApi({ url: standin.kibanaUrl, space: '../../api/x' })).toThrow(/^Kibana space must be a Kibana space id/);
   });
 });
+
+describe('through the route (the page)', () => {
+  it('a second namespace gets a 409 saying what to do, and nothing is written', async () => {
+    const { createRouteHarness, startRunsIndexFront } = await import('../router_harness');
+    const { API_VERSION, ROUTES } = await import('../../common/constants');
+    const front = await startRunsIndexFront(standin);
+    const harness = await createRouteHarness({ esUrl: front.url, kibanaUrl: standin.kibanaUrl, run: { installDefaults: { pollMs: 20, retryWaitMs: 10, chunkSize: 2000 } } });
+    try {
+      expect((await run({ namespace: 'sec1' })).state).toBe('succeeded');
+      const res = await harness.call({ method: 'POST', path: ROUTES.runs, body: { modules: ['security_auth'], historyDays: 3, end: END, namespace: 'cc' }, headers: { 'elastic-api-version': API_VERSION } });
+      expect(res.status).toBe(409);
+      expect((res.body as { message: string }).message).toMatch(/already belong to the demo in namespace "sec1"/);
+      expect(streams()).toEqual(['logs-ml_demo.auth-sec1']);
+    } finally {
+      await harness.close();
+      await front.close();
+    }
+  });
+});
