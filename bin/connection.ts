@@ -1,12 +1,15 @@
 /**
  * Connection to a stack, as Elastic's tools take it: flags, else environment variables
- * (ES_URL, KIBANA_URL, ELASTIC_API_KEY, ES_USERNAME/ES_PASSWORD, KIBANA_SPACE). Secrets are
- * never printed: `describe()` shows the URL and the kind of credential only.
+ * (ES_URL, KIBANA_URL, ELASTIC_API_KEY, ES_USERNAME/ES_PASSWORD, KIBANA_SPACE), or credentials in
+ * the URL. Secrets are never printed: they are registered with ./redact and every output line is
+ * redacted; `describeConnection()` shows the URL without userinfo and the kind of credential only.
  */
 import type { Transport } from '@elastic/transport';
 import type { Command } from 'commander';
 import type { InstallDeps } from '../server/installers/types';
+import { OptionsError, parseOptionText, show } from '../common/options';
 import { kibanaHttpApi } from '../server/installers/kibana_http';
+import { addBasicAuth, addSecret, redact } from './redact';
 
 // The Elasticsearch client is loaded only when a command connects: the offline commands start faster.
 
@@ -25,6 +28,8 @@ export interface Connection {
   kibanaUrl?: string;
   space: string;
   auth?: { apiKey: string } | { username: string; password: string };
+  /** Kibana's credentials: the same, unless the Kibana URL carries its own. */
+  kibanaAuth?: { apiKey: string } | { username: string; password: string };
   insecure: boolean;
 }
 
@@ -39,39 +44,104 @@ export function addConnectionOptions(command: Command): Command {
     .option('--insecure', 'accept self-signed TLS certificates');
 }
 
-export function resolveConnection(flags: ConnectionFlags, env: NodeJS.ProcessEnv = process.env): Connection | undefined {
-  const esUrl = flags.esUrl ?? env.ES_URL ?? env.ELASTICSEARCH_URL;
-  if (!esUrl) return undefined;
-  const check = (name: string, url: string) => {
+/** A value with the name of where it came from (flag or environment variable), for messages. */
+function pick(flagName: string, flag: string | undefined, env: NodeJS.ProcessEnv, ...envNames: string[]): { value: string; from: string } | undefined {
+  if (flag !== undefined) return { value: flag, from: flagName };
+  for (const name of envNames) if (env[name] !== undefined && env[name] !== '') return { value: env[name]!, from: name };
+  return undefined;
+}
+
+// Control characters or spaces in a credential would break (or inject into) the HTTP header.
+const HEADER_SAFE = /^[\x21-\x7e]+$/;
+
+/**
+ * A stack URL, checked, with its userinfo taken out (as curl and the Elasticsearch client do):
+ * the URL that is used and printed never carries the credentials.
+ */
+export function parseStackUrl(text: string, from: string): { url: string; auth?: { username: string; password: string } } {
+  const shown = redact(text.length > 80 ? `${text.slice(0, 80)}…` : text);
+  let u: URL;
+  try {
+    u = new URL(text);
+  } catch {
+    throw new OptionsError(`${from} is not a URL: "${shown}" (expected e.g. https://localhost:9200)`, from);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new OptionsError(`${from} must be an http:// or https:// URL; got "${shown}"`, from);
+  if (!u.hostname) throw new OptionsError(`${from} has no host: "${shown}"`, from);
+  if (u.search || u.hash) throw new OptionsError(`${from} must not have a query or fragment (?…, #…); got "${shown}"`, from);
+  let auth: { username: string; password: string } | undefined;
+  if (u.username || u.password) {
+    let username: string;
+    let password: string;
     try {
-      new URL(url);
+      username = decodeURIComponent(u.username);
+      password = decodeURIComponent(u.password);
     } catch {
-      throw new Error(`${name} is not a URL: "${url}" (expected e.g. https://localhost:9200)`);
+      throw new OptionsError(`${from} has badly encoded credentials (percent-encode special characters of the user and password)`, from);
     }
-  };
-  check('Elasticsearch URL', esUrl);
-  const kibanaUrl = flags.kibanaUrl ?? env.KIBANA_URL;
-  if (kibanaUrl) check('Kibana URL', kibanaUrl);
-  const apiKey = flags.apiKey ?? env.ELASTIC_API_KEY ?? env.ES_API_KEY;
-  const password = flags.password ?? env.ES_PASSWORD ?? env.ELASTIC_PASSWORD;
-  const username = flags.username ?? env.ES_USERNAME ?? env.ELASTIC_USERNAME ?? (password ? 'elastic' : undefined);
-  if (username && !password) throw new Error(`a password is needed for user "${username}" (--password or ES_PASSWORD)`);
+    if (password) addBasicAuth(username, password);
+    if (!username) throw new OptionsError(`${from} has a password but no user name`, from);
+    if (!password) throw new OptionsError(`${from} names user "${username}" but no password (https://user:password@host)`, from);
+    auth = { username, password };
+    u.username = '';
+    u.password = '';
+  }
+  return { url: u.pathname === '/' ? u.origin : `${u.origin}${u.pathname.replace(/\/$/, '')}`, auth };
+}
+
+/**
+ * The connection from flags, else environment variables, every value checked before anything is
+ * sent: URLs (credentials in them are taken out and used), space id, credentials, ML_DEMO_INSECURE.
+ * Flags and variables win over credentials in the URL, as curl's -u does.
+ */
+export function resolveConnection(flags: ConnectionFlags, env: NodeJS.ProcessEnv = process.env): Connection | undefined {
+  const es = pick('--es-url', flags.esUrl, env, 'ES_URL', 'ELASTICSEARCH_URL');
+  if (!es) return undefined;
+  const esUrl = parseStackUrl(es.value, es.from);
+  const kb = pick('--kibana-url', flags.kibanaUrl, env, 'KIBANA_URL');
+  const kibanaUrl = kb ? parseStackUrl(kb.value, kb.from) : undefined;
+
+  const apiKey = pick('--api-key', flags.apiKey, env, 'ELASTIC_API_KEY', 'ES_API_KEY');
+  const password = pick('--password', flags.password, env, 'ES_PASSWORD', 'ELASTIC_PASSWORD');
+  const user = pick('--username', flags.username, env, 'ES_USERNAME', 'ELASTIC_USERNAME');
+  addSecret(apiKey?.value);
+  addSecret(password?.value);
+  if (apiKey && !HEADER_SAFE.test(apiKey.value)) throw new OptionsError(`${apiKey.from} must be an API key (base64 "id:key", no spaces or control characters)`, apiKey.from);
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+  if (user && (!/^[^\x00-\x1f\x7f:]{1,1024}$/.test(user.value))) throw new OptionsError(`${user.from} must be a user name (no ":" or control characters); got ${show(user.value)}`, user.from);
+  if (password && password.value.length > 1024) throw new OptionsError(`${password.from} is longer than 1024 characters`, password.from);
+  const username = user?.value ?? (password ? 'elastic' : undefined);
+  if (username && !password) throw new OptionsError(`a password is needed for user "${username}" (--password or ES_PASSWORD)`, user?.from);
+  if (apiKey && password) throw new OptionsError(`give either an API key (${apiKey.from}) or a user and password (${password.from}), not both`, apiKey.from);
+  if (username && password) addBasicAuth(username, password.value);
+  const given: Connection['auth'] = apiKey ? { apiKey: apiKey.value } : username && password ? { username, password: password.value } : undefined;
+
+  const space = pick('--space', flags.space, env, 'KIBANA_SPACE');
+  if (space) parseOptionText('space', space.value, space.from);
+  const insecureText = env.ML_DEMO_INSECURE;
+  if (insecureText !== undefined && !/^(1|0|true|false|)$/i.test(insecureText)) throw new OptionsError(`ML_DEMO_INSECURE must be 1, true, 0 or false; got ${show(insecureText)}`, 'ML_DEMO_INSECURE');
+
+  const auth = given ?? esUrl.auth;
   return {
-    esUrl, kibanaUrl, space: flags.space ?? env.KIBANA_SPACE ?? 'default',
-    auth: apiKey ? { apiKey } : username && password ? { username, password } : undefined,
-    insecure: Boolean(flags.insecure ?? /^(1|true)$/i.test(env.ML_DEMO_INSECURE ?? '')),
+    esUrl: esUrl.url,
+    kibanaUrl: kibanaUrl?.url,
+    space: space?.value ?? 'default',
+    auth,
+    // Kibana takes the same credentials, unless its own URL carries others.
+    kibanaAuth: given ?? kibanaUrl?.auth ?? esUrl.auth,
+    insecure: Boolean(flags.insecure ?? /^(1|true)$/i.test(insecureText ?? '')),
   };
 }
 
 export function describeConnection(c: Connection): string {
   const who = !c.auth ? 'no credentials' : 'apiKey' in c.auth ? 'API key' : `user ${c.auth.username}`;
-  return `Elasticsearch ${c.esUrl}${c.kibanaUrl ? `, Kibana ${c.kibanaUrl} (space ${c.space})` : ''} with ${who}${c.insecure ? ', TLS verification off' : ''}`;
+  return redact(`Elasticsearch ${c.esUrl}${c.kibanaUrl ? `, Kibana ${c.kibanaUrl} (space ${c.space})` : ''} with ${who}${c.insecure ? ', TLS verification off' : ''}`);
 }
 
-function authorizationHeader(c: Connection): string | undefined {
-  if (!c.auth) return undefined;
-  if ('apiKey' in c.auth) return `ApiKey ${c.auth.apiKey}`;
-  return `Basic ${Buffer.from(`${c.auth.username}:${c.auth.password}`).toString('base64')}`;
+function authorizationHeader(auth: Connection['auth']): string | undefined {
+  if (!auth) return undefined;
+  if ('apiKey' in auth) return `ApiKey ${auth.apiKey}`;
+  return `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
 }
 
 /**
@@ -98,7 +168,7 @@ export async function compat8Transport(): Promise<typeof Transport> {
 async function serverMajor(c: Connection): Promise<number | undefined> {
   if (c.insecure) process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
   const headers: Record<string, string> = { accept: 'application/json' };
-  const authorization = authorizationHeader(c);
+  const authorization = authorizationHeader(c.auth);
   if (authorization) headers.authorization = authorization;
   try {
     const res = await fetch(c.esUrl.replace(/\/$/, '') + '/', { headers });
@@ -116,6 +186,6 @@ export async function connect(c: Connection): Promise<InstallDeps & { close(): P
     node: c.esUrl, auth: c.auth, tls: c.insecure ? { rejectUnauthorized: false } : undefined, maxRetries: 3, requestTimeout: 120_000,
     ...(major !== undefined && major < 9 ? { Transport: await compat8Transport() } : {}),
   });
-  const kibana = c.kibanaUrl ? kibanaHttpApi({ url: c.kibanaUrl, authorization: authorizationHeader(c), space: c.space, insecure: c.insecure }) : undefined;
+  const kibana = c.kibanaUrl ? kibanaHttpApi({ url: c.kibanaUrl, authorization: authorizationHeader(c.kibanaAuth), space: c.space, insecure: c.insecure }) : undefined;
   return { es, kibana, space: c.space, close: () => es.close() };
 }

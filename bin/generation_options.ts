@@ -1,8 +1,13 @@
-/** Generation options shared by every command that produces data, as command-line flags. */
+/**
+ * Generation options shared by every command that produces data, as command-line flags. Each flag
+ * is parsed strictly and checked by the one options schema (common/options.ts) before anything is
+ * generated or any stack is contacted; an error names the flag.
+ */
 import { Command, Option } from 'commander';
-import { SUPPORTED_MODULE_IDS } from '../common/catalogue';
+import { resolveSelection, SUPPORTED_MODULE_IDS } from '../common/catalogue';
+import { DEFAULT_OPTIONS, LIMITS, OptionsError, parseOptionText, type OptionName } from '../common/options';
 import type { GenerateOptions } from '../server/generators/options';
-import { DEFAULTS } from '../server/generators/options';
+import { resolveOptions } from '../server/generators/options';
 
 export interface GenerationFlags {
   modules?: string;
@@ -17,35 +22,53 @@ export interface GenerationFlags {
 }
 
 export function addGenerationOptions(command: Command): Command {
+  const { historyDays, scale, anomaliesPerJob } = LIMITS;
   return command
     .option('-m, --modules <list>', `modules or job ids, comma-separated (default: all: ${SUPPORTED_MODULE_IDS.join(',')})`)
-    .option('--history-days <n>', `days of baseline history (min 3)`, String(DEFAULTS.historyDays))
-    .option('--end <time>', 'end of the data, ISO 8601 (default: now)')
-    .option('--seed <text>', 'same seed, same output', DEFAULTS.seed)
-    .option('--scale <x>', 'multiplies baseline events per bucket', String(DEFAULTS.scale))
-    .option('--anomalies-per-job <n>', 'headline anomalies per job', String(DEFAULTS.anomaliesPerJob))
-    .option('--namespace <ns>', 'data stream namespace: logs-<dataset>-<namespace>', DEFAULTS.namespace)
-    .option('--theme <name>', 'entity names (acme, globex)', DEFAULTS.theme)
-    .addOption(new Option('--variant <ids>', 'job ids: classic (stacks before 9.4) or ea (9.4+)').choices(['classic', 'ea']).default(DEFAULTS.variant));
+    .option('--history-days <n>', `days of baseline history, a whole number from ${historyDays.min} to ${historyDays.max}`, String(DEFAULT_OPTIONS.historyDays))
+    .option('--end <time>', 'end of the data, ISO 8601 UTC (e.g. 2026-05-05T12:00:00Z), from 2000-01-01 to one day ahead of now (default: now)')
+    .option('--seed <text>', 'same seed, same output (1-64 letters, digits, _ . -)', DEFAULT_OPTIONS.seed)
+    .option('--scale <x>', `multiplies baseline events per bucket, ${scale.min} to ${scale.max}`, String(DEFAULT_OPTIONS.scale))
+    .option('--anomalies-per-job <n>', `headline anomalies per job, ${anomaliesPerJob.min} to ${anomaliesPerJob.max}`, String(DEFAULT_OPTIONS.anomaliesPerJob))
+    .option('--namespace <ns>', 'data stream namespace: logs-<dataset>-<namespace> (a-z, 0-9, _)', DEFAULT_OPTIONS.namespace)
+    .option('--theme <name>', 'entity names (acme, globex)', DEFAULT_OPTIONS.theme)
+    .addOption(new Option('--variant <ids>', 'job ids: classic (stacks before 9.4) or ea (9.4+)').choices(['classic', 'ea']));
 }
 
-function number(flag: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isFinite(n)) throw new Error(`--${flag} must be a number; got "${value}"`);
-  return n;
-}
+const FLAGS: [keyof GenerationFlags, OptionName, string][] = [
+  ['historyDays', 'historyDays', '--history-days'],
+  ['end', 'end', '--end'],
+  ['seed', 'seed', '--seed'],
+  ['scale', 'scale', '--scale'],
+  ['anomaliesPerJob', 'anomaliesPerJob', '--anomalies-per-job'],
+  ['namespace', 'namespace', '--namespace'],
+  ['theme', 'theme', '--theme'],
+  ['variant', 'variant', '--variant'],
+];
 
-export function toGenerateOptions(flags: GenerationFlags): GenerateOptions {
-  return {
-    modules: flags.modules ? flags.modules.split(',').map((s) => s.trim()).filter(Boolean) : [...SUPPORTED_MODULE_IDS],
-    historyDays: number('history-days', flags.historyDays),
-    end: flags.end,
-    seed: flags.seed,
-    scale: number('scale', flags.scale),
-    anomaliesPerJob: number('anomalies-per-job', flags.anomaliesPerJob),
-    namespace: flags.namespace,
-    theme: flags.theme,
-    variant: flags.variant as GenerateOptions['variant'],
+/** The flags as generator options, each parsed and checked; throws OptionsError naming the flag. */
+export function toGenerateOptions(flags: GenerationFlags, modulesFlag = '--modules'): GenerateOptions {
+  const out: Record<string, unknown> = {
+    modules: flags.modules === undefined ? [...SUPPORTED_MODULE_IDS] : parseOptionText('modules', flags.modules, modulesFlag),
   };
+  for (const [key, name, flag] of FLAGS) {
+    const text = flags[key];
+    if (text !== undefined) out[name] = parseOptionText(name, text, flag);
+  }
+  return out as unknown as GenerateOptions;
+}
+
+/**
+ * Every generation option checked as a whole, as the run will check it (module names against the
+ * catalogue, the end against now), so a mistake is reported before generating or connecting.
+ */
+export function validateGeneration(flags: GenerationFlags, modulesFlag = '--modules'): GenerateOptions {
+  const options = toGenerateOptions(flags, modulesFlag);
+  try {
+    resolveSelection(options.modules, options.variant ?? 'classic');
+  } catch (error) {
+    throw new OptionsError(`${modulesFlag}: ${(error as Error).message}`, 'modules');
+  }
+  resolveOptions(options);
+  return options;
 }

@@ -1,6 +1,6 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { startStandin, type Standin } from '../test/standin';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -34,9 +34,19 @@ describe('ml-demo-data CLI', () => {
   });
 
   it.each([
-    [['bundle', '--history-days', '2'], /^error: historyDays must be between 3 and 90/],
-    [['bundle', '--modules', 'nope'], /^error: Unknown module or job: nope/],
-    [['bundle', '--scale', 'lots'], /^error: --scale must be a number/],
+    [['bundle', '--history-days', '2'], /^error: --history-days must be between 3 and 90/],
+    [['bundle', '--modules', 'nope'], /^error: --modules: Unknown module or job: nope/],
+    [['bundle', '--scale', 'lots'], /^error: --scale must be a decimal number from 1 to 100/],
+    // Issue 10: each of these was accepted, crashed or printed Node's raw error.
+    [['bundle', '--history-days', '3.5'], /^error: --history-days must be between 3 and 90 days, a whole number.*; got "3.5"\n$/],
+    [['verify', '--scale', '1e-9'], /^error: --scale must be a decimal number from 1 to 100/],
+    [['verify', '--theme', 'constructor'], /^error: --theme must be one of acme, globex; got "constructor"\n$/],
+    [['verify', '--end', '2026-02-30T00:00:00Z'], /^error: --end must be a date and time that exist/],
+    [['verify', '--end', '0'], /^error: --end must be a date as an ISO 8601 UTC time/],
+    [['bundle', '--out', '/etc/passwd'], /^error: --out \/etc\/passwd exists and is not a directory; choose a new or empty directory\n$/],
+    [['cleanup', '--es-url', 'http://127.0.0.1:9', '--namespace', 'zz,logs-other-default'], /^error: --namespace must be 1-100 characters/],
+    [['status', '--es-url', 'http://127.0.0.1:9', '--namespace', '*'], /^error: --namespace must be 1-100 characters/],
+    [['setup', '--es-url', 'http://127.0.0.1:9', '--space', '../../api/x'], /^error: --space must be a Kibana space id/],
     [['bundle', '--variant', 'v9'], /error: option '--variant <ids>' argument 'v9' is invalid/],
     [['frobnicate'], /^error: unknown command 'frobnicate'/],
   ])('%j fails with one clear line and no stack trace', (args, message) => {
@@ -44,6 +54,38 @@ describe('ml-demo-data CLI', () => {
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(message);
     expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('the help says what --end and --history-days accept, as the checks do', () => {
+    const help = run(['setup', '--help']).stdout.replace(/\s+/g, ' ');
+    expect(help).toContain('--end <time> end of the data, ISO 8601 UTC (e.g. 2026-05-05T12:00:00Z), from 2000-01-01 to one day ahead of now');
+    expect(help).not.toMatch(/epoch/i);
+    expect(help).toContain('--history-days <n> days of baseline history, a whole number from 3 to 90');
+    expect(help).toContain('--scale <x> multiplies baseline events per bucket, 1 to 100');
+  });
+
+  it('checks every option before connecting: a bad option against an unreachable stack fails at once, naming the option', () => {
+    const started = Date.now();
+    // 10.255.255.1 does not answer: connecting would hang for seconds.
+    const r = run(['setup', '--history-days', '2'], { ES_URL: 'http://10.255.255.1:9200' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^error: --history-days must be between 3 and 90/);
+    expect(r.stdout).toBe('');
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+
+  it('bundle --out keeps what is not its own (a directory with a foreign manifest.json is refused)', () => {
+    const out = mkdtempSync(join(tmpdir(), 'cli-own-'));
+    try {
+      writeFileSync(join(out, 'manifest.json'), '{}');
+      writeFileSync(join(out, 'important.txt'), 'precious');
+      const r = run(['bundle', '--out', out, '--modules', 'security_network', '--history-days', '3']);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/^error: --out .* has a manifest.json that is not an ml-demo-data bundle's/);
+      expect(readFileSync(join(out, 'important.txt'), 'utf8')).toBe('precious');
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
   });
 
   it('verify prints the table for chosen jobs', () => {
@@ -72,8 +114,10 @@ describe('ml-demo-data CLI against a stack (stand-in)', () => {
     await standin.close();
   });
 
-  function cli(args: string[], onOutput?: (text: string, child: ReturnType<typeof spawn>) => void): Promise<{ code: number | null; out: string }> {
-    const env = { ...process.env, ES_URL: standin.esUrl, KIBANA_URL: standin.kibanaUrl, ELASTIC_API_KEY: 'c2VjcmV0OmtleQ==' };
+  function cli(args: string[], extraEnvOrOnOutput?: NodeJS.ProcessEnv | ((text: string, child: ReturnType<typeof spawn>) => void), onOutputArg?: (text: string, child: ReturnType<typeof spawn>) => void): Promise<{ code: number | null; out: string }> {
+    const onOutput = typeof extraEnvOrOnOutput === 'function' ? extraEnvOrOnOutput : onOutputArg;
+    const extraEnv = typeof extraEnvOrOnOutput === 'object' ? extraEnvOrOnOutput : {};
+    const env = { ...process.env, ES_URL: standin.esUrl, KIBANA_URL: standin.kibanaUrl, ELASTIC_API_KEY: 'c2VjcmV0OmtleQ==', ...extraEnv };
     const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env });
     let out = '';
     const take = (d: Buffer) => {
@@ -97,6 +141,27 @@ describe('ml-demo-data CLI against a stack (stand-in)', () => {
     const cleanup = await cli(['cleanup']);
     expect(cleanup.out).toMatch(/Removed 1 data streams, 1 index templates, 4 ML jobs/);
     expect(standin.state.jobs.size).toBe(0);
+  });
+
+  it('credentials in the URL are used for Elasticsearch and Kibana and never printed', async () => {
+    await standin.close();
+    standin = await startStandin({ credentials: { users: { elastic: 'S3CR3T' } } });
+    const es = new URL(standin.esUrl);
+    const r = await cli(['setup', '--modules', 'security_network', '--history-days', '3', '--es-url', `http://elastic:S3CR3T@${es.host}`], { ELASTIC_API_KEY: '' });
+    expect(r.out).toMatch(/Connecting to Elasticsearch http:\/\/127\.0\.0\.1:\d+, Kibana http:\/\/127\.0\.0\.1:\d+ \(space default\) with user elastic\n/);
+    expect(r.out).toMatch(/SUCCEEDED/);
+    expect(r.out).toMatch(/Rules: .*\(installed\)/); // Kibana took the URL's credentials too
+    expect(r.code).toBe(0);
+    expect(r.out).not.toContain('S3CR3T');
+    expect(r.out).not.toContain(Buffer.from('elastic:S3CR3T').toString('base64'));
+  });
+
+  it('a failing Kibana URL with credentials: the error names it without them', async () => {
+    const r = await cli(['setup', '--modules', 'security_network', '--history-days', '3', '--kibana-url', 'http://bob:Pa55word@127.0.0.1:9']);
+    expect(r.out).toMatch(/Kibana http:\/\/127\.0\.0\.1:9 /);
+    expect(r.out).toMatch(/cannot connect to Kibana at http:\/\/127\.0\.0\.1:9/);
+    expect(r.out).not.toMatch(/Pa55word|bob:/);
+    expect(r.code).toBe(1);
   });
 
   it('rules -t machine_learning --generate-ml-data --enable-ml-jobs --ml-modules: the older command, for real', async () => {

@@ -1,9 +1,11 @@
 /**
  * The HTTP API between the page and the server routes, as io-ts codecs (request bodies) and types
- * (responses). Request codecs reject unknown keys and name the field path in their errors.
+ * (responses). Request codecs reject unknown keys and name the field path in their errors; their
+ * checks are the one options schema's (common/options.ts).
  */
 import * as t from 'io-ts';
 import { isLeft } from 'fp-ts/lib/Either';
+import { OPTION_CHECKS, show, type Check, type THEME_NAMES } from './options';
 
 /** Like t.type, but unknown keys are an error (io-ts' t.exact would silently strip them). */
 export function strict<P extends t.Props>(props: P, name?: string) {
@@ -14,28 +16,41 @@ export function strict<P extends t.Props>(props: P, name?: string) {
     (u, c) => {
       if (typeof u !== 'object' || u === null || Array.isArray(u)) return t.failure(u, c, 'must be an object');
       const extra = Object.keys(u).filter((k) => !Object.prototype.hasOwnProperty.call(props, k));
-      if (extra.length) return t.failure(u, [...c, { key: extra[0], type: t.never, actual: (u as Record<string, unknown>)[extra[0]] }], `unknown key "${extra[0]}"`);
+      if (extra.length) {
+        const key = extra[0].length > 40 ? `${extra[0].slice(0, 40)}…` : extra[0];
+        return t.failure(u, [...c, { key, type: t.never, actual: undefined }], `unknown key ${JSON.stringify(key)}`);
+      }
       return base.validate(u, c);
     },
     base.encode,
   );
 }
 
-const boundedInt = (min: number, max: number, name: string) =>
-  t.refinement(t.number, (n) => Number.isInteger(n) && n >= min && n <= max, `${name} (integer ${min}..${max})`);
-const boundedNumber = (min: number, max: number, name: string) => t.refinement(t.number, (n) => n > min && n <= max, `${name} (number > ${min} and <= ${max})`);
-const pattern = (re: RegExp, name: string) => t.refinement(t.string, (s) => re.test(s), name);
+/** A codec whose whole check is one of the schema's (common/options.ts); its message is the check's. */
+function fromCheck<A>(name: string, check: Check) {
+  return new t.Type<A, A, unknown>(
+    name,
+    (u): u is A => check(u) === undefined,
+    (u, c) => {
+      const problem = check(u);
+      return problem ? t.failure(u, c, problem) : t.success(u as A);
+    },
+    t.identity,
+  );
+}
 
+const C = OPTION_CHECKS;
 export const StartRunRequest = strict({
   /** Module ids or job ids (the older generator's names are accepted with a notice). */
-  modules: t.array(pattern(/^[a-z0-9_]{1,80}$/, 'module or job id'), 'modules'),
-  historyDays: boundedInt(3, 90, 'historyDays'),
-  end: pattern(/^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/, 'ISO 8601 UTC time'),
-  seed: pattern(/^[\w.-]{1,64}$/, 'seed (1-64 letters, digits, _ . -)'),
-  scale: boundedNumber(0, 100, 'scale'),
-  anomaliesPerJob: boundedInt(1, 10, 'anomaliesPerJob'),
-  namespace: pattern(/^[a-z0-9_]{1,100}$/, 'namespace (a-z, 0-9, _)'),
-  theme: t.keyof({ acme: null, globex: null }),
+  modules: fromCheck<string[]>('modules', C.modules),
+  historyDays: fromCheck<number>('historyDays', C.historyDays),
+  /** ISO 8601 UTC, from 2000-01-01 to one day ahead of now. */
+  end: fromCheck<string>('end', (v) => C.end(v)),
+  seed: fromCheck<string>('seed', C.seed),
+  scale: fromCheck<number>('scale', C.scale),
+  anomaliesPerJob: fromCheck<number>('anomaliesPerJob', C.anomaliesPerJob),
+  namespace: fromCheck<string>('namespace', C.namespace),
+  theme: fromCheck<(typeof THEME_NAMES)[number]>('theme', C.theme),
   /** Create and start the modules' ML jobs (default true). */
   enableJobs: t.boolean,
   /** Install and enable the ML detection rules (default true). */
@@ -43,9 +58,10 @@ export const StartRunRequest = strict({
 }, 'StartRunRequest');
 export type StartRunRequest = t.TypeOf<typeof StartRunRequest>;
 
-export const RunIdParams = strict({ runId: pattern(/^[a-zA-Z0-9_-]{1,64}$/, 'runId') }, 'RunIdParams');
-export const CleanupRequest = strict({ namespace: pattern(/^[a-z0-9_]{1,100}$/, 'namespace (a-z, 0-9, _)') }, 'CleanupRequest');
+export const RunIdParams = strict({ runId: fromCheck<string>('runId', C.runId) }, 'RunIdParams');
+export const CleanupRequest = strict({ namespace: fromCheck<string>('namespace', C.namespace) }, 'CleanupRequest');
 export type CleanupRequest = t.TypeOf<typeof CleanupRequest>;
+export const NamespaceQuery = strict({ namespace: fromCheck<string>('namespace', C.namespace) }, 'NamespaceQuery');
 
 /** Decodes or returns the errors as "path: problem" lines. */
 export function decode<A>(codec: t.Type<A, unknown, unknown>, value: unknown): { ok: true; value: A } | { ok: false; errors: string[] } {
@@ -54,7 +70,7 @@ export function decode<A>(codec: t.Type<A, unknown, unknown>, value: unknown): {
   const errors = result.left.map((e) => {
     const path = e.context.map((c) => c.key).filter(Boolean).join('.');
     const expected = e.context[e.context.length - 1]?.type.name;
-    return `${path || '(body)'}: ${e.message ?? `expected ${expected}, got ${JSON.stringify(e.value)}`}`;
+    return `${path || '(body)'}: ${e.message ?? `expected ${expected}; got ${show(e.value)}`}`;
   });
   return { ok: false, errors: [...new Set(errors)] };
 }

@@ -1,22 +1,31 @@
 /** `bundle`: the offline demo — data, jobs, datafeeds, rules and manifest written as files. */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { writeBundle } from '../../server/bundle/write_bundle';
+import { checkBundleDir, writeBundle } from '../../server/bundle/write_bundle';
 import { buildPlan } from '../../server/generators/plan';
 import { formatVerifyTable } from '../../server/verify/format';
-import { addGenerationOptions, toGenerateOptions, type GenerationFlags } from '../generation_options';
+import type { Cli } from '../cli';
+import { addGenerationOptions, validateGeneration, type GenerationFlags } from '../generation_options';
 import { progressBar } from '../progress';
 
 export const DEFAULT_BUNDLE_DIR = 'ml-demo-bundle';
 
 export async function runBundle(flags: GenerationFlags & { out?: string; verify?: boolean }, log: (line: string) => void): Promise<number> {
-  const plan = buildPlan(toGenerateOptions(flags));
-  plan.notices.forEach((n) => log(`notice: ${n}`));
+  const options = validateGeneration(flags);
+  if (flags.out === '') throw new Error('--out must name a directory');
   const dir = resolve(flags.out ?? DEFAULT_BUNDLE_DIR);
+  checkBundleDir(dir, '--out');
+  const plan = buildPlan(options);
+  plan.notices.forEach((n) => log(`notice: ${n}`));
   const bar = progressBar('Writing bundle');
   const started = Date.now();
-  const { manifest } = await writeBundle(plan, dir, { verify: flags.verify !== false, onProgress: (p) => bar.update(p.fraction, { docs: p.docs, module: p.moduleId }) });
-  bar.stop();
+  const { manifest } = await writeBundle(plan, dir, { verify: flags.verify !== false, onProgress: (p) => bar.update(p.fraction, { docs: p.docs, module: p.moduleId }) })
+    .catch((error: NodeJS.ErrnoException) => {
+      // ENOTDIR, EACCES, EROFS, ENOSPC…: one sentence, not Node's raw error.
+      if (error.code && error.syscall) throw new Error(`--out ${dir}: cannot write the bundle there (${error.code}${error.path ? ` on ${error.path}` : ''}); choose a writable directory`);
+      throw error;
+    })
+    .finally(() => bar.stop());
   const seconds = (Date.now() - started) / 1000;
   log(`Wrote ${manifest.totals.docs} documents (${manifest.window.start} .. ${manifest.window.end}) to ${dir} in ${seconds.toFixed(1)} s:`);
   for (const ds of manifest.dataStreams) log(`  ${ds.file}  ${ds.docs} docs  -> data stream ${ds.name}`);
@@ -31,11 +40,11 @@ export async function runBundle(flags: GenerationFlags & { out?: string; verify?
   return 0;
 }
 
-export function bundleCommand(program: Command, log: (line: string) => void): void {
+export function bundleCommand(program: Command, cli: Cli): void {
   addGenerationOptions(program.command('bundle').description('write the complete offline demo (data, ML jobs, datafeeds, rules, manifest) as files'))
     .option('-o, --out <dir>', 'bundle directory', DEFAULT_BUNDLE_DIR)
     .option('--no-verify', 'skip checking every job on the written data')
     .action(async (flags) => {
-      process.exitCode = await runBundle(flags, log);
+      cli.setExitCode(await runBundle(flags, cli.log));
     });
 }

@@ -1,12 +1,13 @@
 /** `list`: the modules, their jobs (classic and 9.4+ ids), detectors and rules. */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
+import type { Cli } from '../cli';
 import { catalogue, getJob, rulesForJob } from '../../common/catalogue';
 
-export function listCommand(program: Command, log: (line: string) => void): void {
+export function listCommand(program: Command, { log }: Cli): void {
   program
     .command('list')
     .description('list the Security ML modules, their jobs and the rules that read them')
-    .option('--variant <ids>', 'classic or ea', 'classic')
+    .addOption(new Option('--variant <ids>', 'classic or ea').choices(['classic', 'ea']).default('classic'))
     .action((flags: { variant: string }) => {
       for (const module of catalogue.modules) {
         const ids = flags.variant === 'ea' ? module.eaJobIds : module.classicJobIds;

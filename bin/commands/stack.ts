@@ -9,22 +9,32 @@ import { cleanupDemo } from '../../server/installers/cleanup';
 import { runInstall } from '../../server/installers/run';
 import { demoStatus } from '../../server/installers/status';
 import type { InstallOptions } from '../../server/installers/types';
+import { parseOptionText, show } from '../../common/options';
+import type { Cli } from '../cli';
 import { addConnectionOptions, connect, describeConnection, resolveConnection, type ConnectionFlags } from '../connection';
-import { addGenerationOptions, toGenerateOptions, type GenerationFlags } from '../generation_options';
+import { addGenerationOptions, validateGeneration, type GenerationFlags } from '../generation_options';
 import { progressBar } from '../progress';
 import { formatRunReport } from '../report';
 
-type Log = (line: string) => void;
-
-function requireConnection(flags: ConnectionFlags) {
-  const c = resolveConnection(flags);
+function requireConnection(flags: ConnectionFlags, env: NodeJS.ProcessEnv) {
+  const c = resolveConnection(flags, env);
   if (!c) throw new Error('no stack configured: pass --es-url (and --kibana-url) or set ES_URL / KIBANA_URL (without a stack, use the bundle command)');
   return c;
 }
 
-/** Runs the installer with a progress bar per phase; Ctrl-C cancels cleanly. */
-export async function runStack(flags: ConnectionFlags & GenerationFlags & { chunkSize?: string }, install: Pick<InstallOptions, 'enableJobs' | 'installRules'>, log: Log): Promise<number> {
-  const connection = requireConnection(flags);
+/**
+ * Runs the installer with a progress bar per phase; Ctrl-C cancels cleanly. Every option and the
+ * connection are checked first: a mistake is one line before anything is sent to the stack.
+ */
+export async function runStack(
+  flags: ConnectionFlags & GenerationFlags & { chunkSize?: string },
+  install: Pick<InstallOptions, 'enableJobs' | 'installRules'>,
+  { log, env }: Pick<Cli, 'log' | 'env'>,
+  modulesFlag = '--modules',
+): Promise<number> {
+  const connection = requireConnection(flags, env);
+  const options = validateGeneration(flags, modulesFlag);
+  const chunkSize = flags.chunkSize === undefined ? undefined : (parseOptionText('chunkSize', flags.chunkSize, '--chunk-size') as number);
   log(`Connecting to ${describeConnection(connection)}`);
   const deps = await connect(connection);
   const controller = new AbortController();
@@ -49,9 +59,7 @@ export async function runStack(flags: ConnectionFlags & GenerationFlags & { chun
     }
   };
   try {
-    const chunkSize = flags.chunkSize ? Number(flags.chunkSize) : undefined;
-    if (chunkSize !== undefined && (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > 100_000)) throw new Error('--chunk-size must be an integer from 1 to 100000');
-    const result = await runInstall(deps, { ...toGenerateOptions(flags), ...install, chunkSize }, onProgress, controller.signal);
+    const result = await runInstall(deps, { ...options, ...install, chunkSize }, onProgress, controller.signal);
     bar.stop();
     log(`\n${formatRunReport(result, connection.kibanaUrl)}`);
     return result.state === 'succeeded' ? 0 : 1;
@@ -62,19 +70,20 @@ export async function runStack(flags: ConnectionFlags & GenerationFlags & { chun
   }
 }
 
-export function stackCommands(program: Command, log: Log): void {
+export function stackCommands(program: Command, cli: Cli): void {
+  const { log } = cli;
   addConnectionOptions(addGenerationOptions(program.command('setup').description('the whole demo in a stack: data, ML jobs (started over the window), ML rules; then read back the scores')))
     .option('--chunk-size <n>', 'documents per bulk request', '5000')
     .option('--no-rules', 'do not install the ML rules')
     .action(async (flags) => {
-      process.exitCode = await runStack(flags, { enableJobs: true, installRules: flags.rules !== false }, log);
+      cli.setExitCode(await runStack(flags, { enableJobs: true, installRules: flags.rules !== false }, cli));
     });
 
   addConnectionOptions(addGenerationOptions(program.command('generate-ml-data').description('index the demo data into the stack; with --enable-jobs also create and start the modules\' ML jobs')))
     .option('--enable-jobs', 'create the ML jobs and run their datafeeds over the data')
     .option('--chunk-size <n>', 'documents per bulk request', '5000')
     .action(async (flags) => {
-      process.exitCode = await runStack(flags, { enableJobs: Boolean(flags.enableJobs), installRules: false }, log);
+      cli.setExitCode(await runStack(flags, { enableJobs: Boolean(flags.enableJobs), installRules: false }, cli));
     });
 
   addConnectionOptions(program.command('rules').description('install detection rules; -t machine_learning --generate-ml-data --enable-ml-jobs --ml-modules a,b does the whole ML demo'))
@@ -87,24 +96,25 @@ export function stackCommands(program: Command, log: Log): void {
     .option('--history-days <n>', 'days of baseline history', '14')
     .option('--seed <text>', 'seed', 'ml-demo-data')
     .action(async (flags) => {
-      if (flags.type !== 'machine_learning') throw new Error(`rule type "${flags.type}" is not something this tool makes; use -t machine_learning`);
-      if (flags.rules !== undefined && !/^\d+$/.test(flags.rules)) throw new Error(`-r must be a number; got "${flags.rules}"`);
+      if (flags.type !== 'machine_learning') throw new Error(`-t: rule type ${show(flags.type)} is not something this tool makes; use -t machine_learning`);
+      if (flags.rules !== undefined && !/^\d{1,6}$/.test(flags.rules)) throw new Error(`-r must be a whole number; got ${show(flags.rules)}`);
       const modules = flags.mlModules as string | undefined;
-      process.exitCode = await runStack({ ...flags, modules }, { enableJobs: Boolean(flags.enableMlJobs), installRules: true }, log);
+      cli.setExitCode(await runStack({ ...flags, modules }, { enableJobs: Boolean(flags.enableMlJobs), installRules: true }, cli, '--ml-modules'));
     });
 
   addConnectionOptions(program.command('cleanup').description('remove everything this tool created in the stack for a namespace, and nothing else'))
     .option('--namespace <ns>', 'data stream namespace', 'default')
     .action(async (flags) => {
-      const connection = requireConnection(flags);
+      const connection = requireConnection(flags, cli.env);
+      const namespace = parseOptionText('namespace', flags.namespace, '--namespace') as string;
       log(`Connecting to ${describeConnection(connection)}`);
       const deps = await connect(connection);
       try {
-        const r = await cleanupDemo(deps, flags.namespace);
+        const r = await cleanupDemo(deps, namespace);
         log(`Removed ${r.dataStreams.length} data streams, ${r.indexTemplates.length} index templates, ${r.jobs.length} ML jobs (with datafeeds and results), ${r.rules.length} rules.`);
         for (const [what, list] of Object.entries(r)) if (what !== 'errors' && list.length) log(`  ${what}: ${list.join(', ')}`);
         for (const e of r.errors) log(`error: ${e}`);
-        process.exitCode = r.errors.length ? 1 : 0;
+        cli.setExitCode(r.errors.length ? 1 : 0);
       } finally {
         await deps.close();
       }
@@ -113,10 +123,11 @@ export function stackCommands(program: Command, log: Log): void {
   addConnectionOptions(program.command('status').description('what of the demo exists in the stack: data streams, documents, jobs and their progress'))
     .option('--namespace <ns>', 'data stream namespace', 'default')
     .action(async (flags) => {
-      const connection = requireConnection(flags);
+      const connection = requireConnection(flags, cli.env);
+      const namespace = parseOptionText('namespace', flags.namespace, '--namespace') as string;
       const deps = await connect(connection);
       try {
-        const s = await demoStatus(deps.es, flags.namespace);
+        const s = await demoStatus(deps.es, namespace);
         log(`Namespace ${s.namespace}${s.fingerprint ? ` (demo ${s.fingerprint})` : ': no demo data'}`);
         for (const d of s.dataStreams) log(`  ${d.name}  ${d.docs} docs`);
         for (const j of s.jobs) log(`  ${j.id}  ${j.state}  ${j.processedRecords} records${j.latest ? ` up to ${j.latest}` : ''}`);

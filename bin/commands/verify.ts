@@ -3,16 +3,17 @@ import type { Command } from 'commander';
 import { buildPlan } from '../../server/generators/plan';
 import { engineVerify } from '../../server/verify/engine_verify';
 import { formatVerifyTable } from '../../server/verify/format';
-import { addGenerationOptions, toGenerateOptions } from '../generation_options';
+import type { Cli } from '../cli';
+import { addGenerationOptions, validateGeneration } from '../generation_options';
 
-export function verifyCommand(program: Command, log: (line: string) => void): void {
-  addGenerationOptions(program.command('verify').description('generate in memory and predict, job by job, the ML engine\'s scores (own stream and all streams)'))
+export function verifyCommand(program: Command, { log, setExitCode }: Cli): void {
+  addGenerationOptions(program.command('verify').description("generate in memory and predict, job by job, the ML engine's scores (own stream and all streams)"))
     .option('--json', 'print the results as JSON')
     .action((flags) => {
-      const plan = buildPlan(toGenerateOptions(flags));
+      const plan = buildPlan(validateGeneration(flags));
       plan.notices.forEach((n) => log(`notice: ${n}`));
       const results = engineVerify(plan);
       log(flags.json ? JSON.stringify(results, null, 2) : formatVerifyTable(results));
-      process.exitCode = results.every((r) => r.pass) ? 0 : 2;
+      setExitCode(results.every((r) => r.pass) ? 0 : 2);
     });
 }

@@ -64,7 +64,7 @@ export function resolveSelection(names: string[], variant: JobVariant): Resoluti
   const unknown: string[] = [];
   for (const raw of names.map((n) => n.trim()).filter(Boolean)) {
     let name = raw;
-    if (MODULE_ALIASES[name]) {
+    if (Object.prototype.hasOwnProperty.call(MODULE_ALIASES, name)) {
       out.notices.push(`Module "${raw}" is called "${MODULE_ALIASES[name]}" in Kibana; using that.`);
       name = MODULE_ALIASES[name];
     }
@@ -72,7 +72,7 @@ export function resolveSelection(names: string[], variant: JobVariant): Resoluti
       if (!out.moduleIds.includes(name)) out.moduleIds.push(name);
       continue;
     }
-    if (JOB_ALIASES[name]) {
+    if (Object.prototype.hasOwnProperty.call(JOB_ALIASES, name)) {
       out.notices.push(`Job "${raw}" is "${JOB_ALIASES[name].id}" in Kibana (${JOB_ALIASES[name].why}); using that.`);
       name = JOB_ALIASES[name].id;
     }
@@ -82,7 +82,7 @@ export function resolveSelection(names: string[], variant: JobVariant): Resoluti
       if (!out.jobIds.includes(job.id)) out.jobIds.push(job.id);
       continue;
     }
-    unknown.push(raw);
+    unknown.push(raw.length > 40 ? `${raw.slice(0, 40)}…` : raw);
   }
   if (unknown.length) {
     throw new Error(`Unknown module or job: ${unknown.join(', ')}. Modules: ${SUPPORTED_MODULE_IDS.join(', ')} (or a job id of one of them).`);

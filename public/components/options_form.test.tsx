@@ -28,6 +28,11 @@ describe('validateOptions', () => {
     expect(validateOptions({ ...DEFAULT_OPTIONS, historyDays: '7.5' }, 1).historyDays).toBeDefined();
     expect(validateOptions({ ...DEFAULT_OPTIONS, historyDays: '' }, 1).historyDays).toBeDefined();
   });
+  it('refuses what the server refuses (issue 10: one schema)', () => {
+    for (const historyDays of ['3.5', '0x5', '1e1', ' 3']) expect(validateOptions({ ...DEFAULT_OPTIONS, historyDays }, 1).historyDays).toBeDefined();
+    for (const scale of ['1e-9', '0.5', '0', '101']) expect(validateOptions({ ...DEFAULT_OPTIONS, scale }, 1).scale).toMatch(/from 1 to 100/);
+    expect(validateOptions({ ...DEFAULT_OPTIONS, scale: '2.5' }, 1)).toEqual({});
+  });
   it('builds a body the server codec accepts', () => {
     const body = toStartRunRequest({ ...DEFAULT_OPTIONS, historyDays: '21', enableJobs: false, installRules: true }, ['security_auth']);
     expect(body).toEqual({ modules: ['security_auth'], historyDays: 21, seed: 'ml-demo-data', namespace: 'default', enableJobs: false, installRules: false, scale: 1, anomaliesPerJob: 1, theme: 'acme' });

@@ -1,4 +1,4 @@
-/** Generation options with the same bounds as the server's StartRunRequest codec (common/api.ts). */
+/** Generation options, checked by the same schema as the server's StartRunRequest codec (common/options.ts). */
 import React from 'react';
 import {
   EuiAccordion,
@@ -12,6 +12,7 @@ import {
   EuiSwitch,
 } from '@elastic/eui';
 import type { StartRunRequest } from '../../common/api';
+import { LIMITS, parseOptionText, type OptionName } from '../../common/options';
 
 export interface OptionsValue {
   historyDays: string;
@@ -37,20 +38,26 @@ export const DEFAULT_OPTIONS: OptionsValue = {
 
 export type OptionErrors = Partial<Record<keyof OptionsValue | 'modules', string>>;
 
-const isInt = (s: string) => /^\d+$/.test(s.trim());
+/** Whether the text passes the one options schema's check (common/options.ts), as the server will check it. */
+const passes = (name: OptionName, text: string) => {
+  try {
+    parseOptionText(name, text);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
-/** Field errors (empty object: valid). */
+/** Field errors (empty object: valid). Validity is the schema's; the wording is for the page. */
 export function validateOptions(v: OptionsValue, selectedModules: number): OptionErrors {
   const errors: OptionErrors = {};
+  const { historyDays, scale, anomaliesPerJob } = LIMITS;
   if (selectedModules === 0) errors.modules = 'Select at least one module.';
-  const days = Number(v.historyDays);
-  if (!isInt(v.historyDays) || days < 3 || days > 90) errors.historyDays = 'A whole number of days from 3 to 90: the jobs need days of history to learn.';
-  if (!/^[\w.-]{1,64}$/.test(v.seed)) errors.seed = '1 to 64 letters, digits, _ . or -.';
-  if (!/^[a-z0-9_]{1,100}$/.test(v.namespace)) errors.namespace = 'Lowercase letters, digits and _ only (a data stream namespace).';
-  const scale = Number(v.scale);
-  if (v.scale.trim() === '' || !Number.isFinite(scale) || scale <= 0 || scale > 100) errors.scale = 'A number above 0 and at most 100.';
-  const anomalies = Number(v.anomaliesPerJob);
-  if (!isInt(v.anomaliesPerJob) || anomalies < 1 || anomalies > 10) errors.anomaliesPerJob = 'A whole number from 1 to 10.';
+  if (!passes('historyDays', v.historyDays)) errors.historyDays = `A whole number of days from ${historyDays.min} to ${historyDays.max}: the jobs need days of history to learn.`;
+  if (!passes('seed', v.seed)) errors.seed = '1 to 64 letters, digits, _ . or -.';
+  if (!passes('namespace', v.namespace)) errors.namespace = 'Lowercase letters, digits and _ only (a data stream namespace).';
+  if (!passes('scale', v.scale)) errors.scale = `A number from ${scale.min} to ${scale.max}: smaller scales give the jobs too few events to learn.`;
+  if (!passes('anomaliesPerJob', v.anomaliesPerJob)) errors.anomaliesPerJob = `A whole number from ${anomaliesPerJob.min} to ${anomaliesPerJob.max}.`;
   return errors;
 }
 
@@ -147,7 +154,7 @@ export const OptionsForm: React.FC<Props> = ({ value, errors, showErrors, disabl
         <EuiFlexGrid columns={3} gutterSize="m">
           <EuiFlexItem>
             <EuiFormRow id="mlDemoScale" label="Scale" helpText="Multiplies baseline events per bucket." isInvalid={!!err('scale')} error={err('scale')}>
-              <EuiFieldNumber min={0.01} max={100} step={0.1} value={value.scale} isInvalid={!!err('scale')} disabled={disabled} onChange={(e) => set('scale', e.target.value)} data-test-subj="optionScale" />
+              <EuiFieldNumber min={LIMITS.scale.min} max={LIMITS.scale.max} step={0.5} value={value.scale} isInvalid={!!err('scale')} disabled={disabled} onChange={(e) => set('scale', e.target.value)} data-test-subj="optionScale" />
             </EuiFormRow>
           </EuiFlexItem>
           <EuiFlexItem>

@@ -19,9 +19,11 @@ export interface BundleManifest {
   verify: EngineJobResult[];
   totals: { docs: number; jobs: number; anomalies: number; verified: number; failed: number };
   notices: string[];
+  /** Every file of the bundle (relative paths): a later bundle into the same directory replaces exactly these. */
+  files?: string[];
 }
 
-export function buildManifest(plan: Plan, docsPerStream: Record<string, number>, verify: EngineJobResult[], rules: CatalogueRule[]): BundleManifest {
+export function buildManifest(plan: Plan, docsPerStream: Record<string, number>, verify: EngineJobResult[], rules: CatalogueRule[], files?: string[]): BundleManifest {
   const iso = (ms: number) => new Date(ms).toISOString();
   const jobs = plan.modules.flatMap((m) => m.jobs.map((j) => ({ module: m, job: j })));
   const anomalies = jobs.flatMap(({ job }) => job.anomalies).map((a) => ({
@@ -46,5 +48,6 @@ export function buildManifest(plan: Plan, docsPerStream: Record<string, number>,
       verified: verify.filter((v) => v.pass).length, failed: verify.filter((v) => !v.pass).length,
     },
     notices: plan.notices,
+    ...(files ? { files } : {}),
   };
 }

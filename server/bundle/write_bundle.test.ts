@@ -1,6 +1,6 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { testPlan } from '../../test/helpers/generate';
 import { writeBundle } from './write_bundle';
 
@@ -57,6 +57,59 @@ describe('offline bundle', () => {
       }
     } finally {
       rmSync(other, { recursive: true, force: true });
+    }
+  });
+});
+
+// Issue 10, defect 1: `bundle --out d` deleted the whole of d when it held any manifest.json.
+describe('bundle directory ownership', () => {
+  const opts = { modules: ['security_network'], historyDays: 3 };
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'ml-bundle-own-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('refuses a directory whose manifest.json is not ours, and changes nothing', async () => {
+    writeFileSync(join(dir, 'manifest.json'), '{}');
+    writeFileSync(join(dir, 'important.txt'), 'precious');
+    await expect(writeBundle(testPlan(opts), dir)).rejects.toThrow(/has a manifest.json that is not an ml-demo-data bundle's; choose a new or empty directory/);
+    expect(readFileSync(join(dir, 'important.txt'), 'utf8')).toBe('precious');
+    expect(readFileSync(join(dir, 'manifest.json'), 'utf8')).toBe('{}');
+    expect(readdirSync(dir).sort()).toEqual(['important.txt', 'manifest.json']);
+  });
+
+  it('rewrites an earlier bundle: its own files are replaced or removed, everything else survives', async () => {
+    await writeBundle(testPlan({ modules: ['security_auth', 'security_network'], historyDays: 3 }), dir);
+    writeFileSync(join(dir, 'important.txt'), 'precious');
+    writeFileSync(join(dir, 'data', 'my-notes.ndjson'), 'mine');
+    mkdirSync(join(dir, 'mine'));
+    const { manifest } = await writeBundle(testPlan(opts), dir);
+    expect(readFileSync(join(dir, 'important.txt'), 'utf8')).toBe('precious');
+    expect(readFileSync(join(dir, 'data', 'my-notes.ndjson'), 'utf8')).toBe('mine');
+    expect(existsSync(join(dir, 'mine'))).toBe(true);
+    // The auth stream and jobs of the earlier bundle were its own: gone.
+    expect(existsSync(join(dir, 'data/logs-ml_demo.auth-default.ndjson'))).toBe(false);
+    expect(readdirSync(join(dir, 'data')).sort()).toEqual(['logs-ml_demo.network-default.ndjson', 'my-notes.ndjson']);
+    expect(readdirSync(join(dir, 'ml/anomaly_detectors')).sort()).toEqual(manifest.jobs.map((j) => `${j.id}.json`).sort());
+    expect(manifest.files).toContain('load.sh');
+  });
+
+  it('refuses to overwrite a file it did not write (a load.sh of the user)', async () => {
+    writeFileSync(join(dir, 'load.sh'), '#!/bin/sh\necho mine\n');
+    await expect(writeBundle(testPlan(opts), dir)).rejects.toThrow(/already has load.sh, which no earlier ml-demo-data bundle wrote there/);
+    expect(readFileSync(join(dir, 'load.sh'), 'utf8')).toBe('#!/bin/sh\necho mine\n');
+  });
+
+  it('a manifest listing files outside the directory removes nothing there', async () => {
+    const outside = join(dir, '..', `${basename(dir)}-victim.txt`);
+    writeFileSync(outside, 'victim');
+    try {
+      writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ generator: 'ml-demo-data', files: ['../' + basename(outside), '/etc/hostname'] }));
+      await writeBundle(testPlan(opts), dir);
+      expect(readFileSync(outside, 'utf8')).toBe('victim');
+    } finally {
+      rmSync(outside, { force: true });
     }
   });
 });

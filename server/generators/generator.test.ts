@@ -82,7 +82,7 @@ describe('streaming', () => {
 describe('options', () => {
   it.each([
     [{ historyDays: 2 }, /historyDays must be between 3 and 90/],
-    [{ scale: 0 }, /scale must be a number above 0/],
+    [{ scale: 0 }, /scale must be a number from 1 to 100/],
     [{ namespace: 'My-NS' }, /namespace must be 1-100 characters/],
     [{ end: 'yesterday' }, /end must be a date/],
     [{ theme: 'nope' }, /theme must be one of acme, globex/],

@@ -1,5 +1,6 @@
-/** Generation options, their defaults and their limits. */
+/** Generation options as the generator takes them; their limits are the one schema's (common/options.ts). */
 import type { JobVariant } from '../../common/catalogue/types';
+import { assertOption, DEFAULT_OPTIONS, endRangeProblem, LIMITS, OptionsError, parseIsoUtc, show } from '../../common/options';
 import { THEMES } from './vocabulary';
 
 export interface GenerateOptions {
@@ -35,32 +36,42 @@ export interface ResolvedOptions {
   variant: JobVariant;
 }
 
-export const DEFAULTS = { historyDays: 14, seed: 'ml-demo-data', scale: 1, anomaliesPerJob: 1, namespace: 'default', theme: 'acme', variant: 'classic' as JobVariant };
-export const MIN_HISTORY_DAYS = 3;
-export const MAX_HISTORY_DAYS = 90;
+export const DEFAULTS = { ...DEFAULT_OPTIONS, variant: DEFAULT_OPTIONS.variant as JobVariant };
+export const MIN_HISTORY_DAYS = LIMITS.historyDays.min;
+export const MAX_HISTORY_DAYS = LIMITS.historyDays.max;
+export { OptionsError };
 
-export class OptionsError extends Error {}
-
-/** Validates options; every message names the option and what is allowed. */
+/**
+ * Validates options with the one schema (common/options.ts); every message names the option and
+ * what is allowed. `end` may also be a Date or epoch milliseconds here (programmatic callers).
+ */
 export function resolveOptions(options: GenerateOptions, now = Date.now()): ResolvedOptions {
   const historyDays = options.historyDays ?? DEFAULTS.historyDays;
-  if (!Number.isFinite(historyDays) || historyDays < MIN_HISTORY_DAYS || historyDays > MAX_HISTORY_DAYS) {
-    throw new OptionsError(`historyDays must be between ${MIN_HISTORY_DAYS} and ${MAX_HISTORY_DAYS} (ML models need at least ${MIN_HISTORY_DAYS} days to learn a baseline); got ${options.historyDays}`);
-  }
+  assertOption('historyDays', historyDays);
   const endRaw = options.end ?? now;
-  const end = typeof endRaw === 'number' ? endRaw : new Date(endRaw).getTime();
-  if (!Number.isFinite(end)) throw new OptionsError(`end must be a date (ISO 8601 or epoch milliseconds); got ${String(options.end)}`);
+  let end: number;
+  if (typeof endRaw === 'string') {
+    assertOption('end', endRaw);
+    end = parseIsoUtc(endRaw)!;
+  } else {
+    end = endRaw instanceof Date ? endRaw.getTime() : endRaw;
+    const problem = endRangeProblem(end, now);
+    if (problem) throw new OptionsError(`end ${problem}`, 'end');
+  }
   const scale = options.scale ?? DEFAULTS.scale;
-  if (!Number.isFinite(scale) || scale <= 0 || scale > 1000) throw new OptionsError(`scale must be a number above 0 and at most 1000; got ${options.scale}`);
+  assertOption('scale', scale);
   const anomaliesPerJob = options.anomaliesPerJob ?? DEFAULTS.anomaliesPerJob;
-  if (!Number.isInteger(anomaliesPerJob) || anomaliesPerJob < 1 || anomaliesPerJob > 10) throw new OptionsError(`anomaliesPerJob must be an integer from 1 to 10; got ${options.anomaliesPerJob}`);
+  assertOption('anomaliesPerJob', anomaliesPerJob);
   const namespace = options.namespace ?? DEFAULTS.namespace;
-  // Elastic's data stream naming: lowercase, no '-', no special characters, at most 100 bytes.
-  if (!/^[a-z0-9_]{1,100}$/.test(namespace)) throw new OptionsError(`namespace must be 1-100 characters of a-z, 0-9 and _ (no "-"); got "${namespace}"`);
+  assertOption('namespace', namespace);
   const theme = options.theme ?? DEFAULTS.theme;
-  if (!THEMES[theme]) throw new OptionsError(`theme must be one of ${Object.keys(THEMES).join(', ')}; got "${theme}"`);
+  assertOption('theme', theme);
+  // The schema's names and the generator's themes are the same list (a test says so); own keys only.
+  if (!Object.prototype.hasOwnProperty.call(THEMES, theme)) throw new OptionsError(`theme must be one of ${Object.keys(THEMES).join(', ')}; got ${show(theme)}`, 'theme');
   const variant = options.variant ?? DEFAULTS.variant;
-  if (variant !== 'classic' && variant !== 'ea') throw new OptionsError(`variant must be "classic" or "ea"; got "${variant}"`);
-  if (!options.modules?.length) throw new OptionsError('modules: choose at least one module or job');
-  return { modules: options.modules, historyDays, end, seed: options.seed ?? DEFAULTS.seed, scale, anomaliesPerJob, namespace, theme, variant };
+  assertOption('variant', variant);
+  const seed = options.seed ?? DEFAULTS.seed;
+  assertOption('seed', seed);
+  if (!options.modules?.length) throw new OptionsError('modules must choose at least one module or job', 'modules');
+  return { modules: options.modules, historyDays, end, seed, scale, anomaliesPerJob, namespace, theme, variant };
 }

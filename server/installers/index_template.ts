@@ -1,9 +1,14 @@
 /**
- * The index template for the demo data streams (logs-ml_demo.*-<namespace>): ECS types for the
- * fields the generator writes, derived from the entity registry, so mappings are right on any
- * stack version without depending on the stack's own logs templates (dynamic templates are
- * avoided: the official contract cannot express them). It carries the run's
- * fingerprint in `_meta`, which is how a later run knows what data is already there.
+ * The index template for the demo data streams: ECS types for the fields the generator writes,
+ * derived from the entity registry, so mappings are right on any stack version without depending
+ * on the stack's own logs templates (dynamic templates are avoided: the official contract cannot
+ * express them).
+ *
+ * It is also the record of ownership. Its `_meta.ml_demo_data` says it is the tool's
+ * (`managed_by`), which data streams the tool creates in the namespace, the run's fingerprint
+ * (how a later run knows what data is already there) and the rules the tool created. Its index
+ * patterns are exactly those data stream names, not a wildcard, so a user's look-alike stream
+ * (`logs-ml_demo.mine-default`) never gets this template and is never taken for the tool's.
  */
 import { dataStreamPattern, indexTemplateName } from '../../common/constants';
 import { kindFields } from '../generators/entities';
@@ -55,22 +60,25 @@ export function planFields(plan: Plan): string[] {
 
 export function templateBody(namespace: string, fields: string[], meta: TemplateMeta): Record<string, unknown> {
   return {
-    index_patterns: [dataStreamPattern(namespace)],
+    index_patterns: meta.dataStreams?.length ? [...meta.dataStreams].sort() : [dataStreamPattern(namespace)],
     data_stream: {},
     priority: 250, // above the stack's logs-*-* (100) so these mappings win
     template: {
       settings: { 'index.number_of_replicas': 0 },
       mappings: { properties: nest(Object.fromEntries(fields.map((f) => [f, fieldMapping(f)]))) },
     },
-    _meta: { [META_KEY]: { managed_by: 'ml-demo-data', ...meta } },
+    _meta: { [META_KEY]: { managed_by: MANAGED_BY, ...meta } },
   };
 }
 
 const META_KEY = 'ml_demo_data';
+const MANAGED_BY = 'ml-demo-data';
 
 /** What the template's _meta records about a namespace's demo. */
 export interface TemplateMeta {
   fingerprint?: string;
+  /** Data streams this tool creates in the namespace (recorded before the first document is sent). */
+  dataStreams?: string[];
   /** Rules this tool created (rule_id), deleted by cleanup. */
   createdRules?: string[];
 }
@@ -81,14 +89,26 @@ export async function putTemplate(es: EsClient, plan: Plan, meta: TemplateMeta):
   return name;
 }
 
-/** The template's _meta, if the tool wrote data in this namespace. */
-export async function readTemplateMeta(es: EsClient, namespace: string): Promise<TemplateMeta | undefined> {
+export type TemplateState = { kind: 'absent' } | { kind: 'ours'; meta: TemplateMeta } | { kind: 'foreign' };
+
+/** Whether the namespace's template exists and is the tool's (its _meta says so), with the record. */
+export async function templateState(es: EsClient, namespace: string): Promise<TemplateState> {
   try {
     const res = await es.indices.getIndexTemplate({ name: indexTemplateName(namespace) });
-    const meta = res.index_templates[0]?.index_template._meta as Record<string, TemplateMeta> | undefined;
-    return meta?.[META_KEY] ?? {};
+    const template = res.index_templates.find((t) => t.name === indexTemplateName(namespace));
+    if (!template) return { kind: 'absent' };
+    const meta = (template.index_template._meta as Record<string, (TemplateMeta & { managed_by?: string }) | undefined> | undefined)?.[META_KEY];
+    if (meta?.managed_by !== MANAGED_BY) return { kind: 'foreign' };
+    const { managed_by: _m, ...rest } = meta;
+    return { kind: 'ours', meta: rest };
   } catch (error) {
-    if (statusOf(error) === 404) return undefined;
+    if (statusOf(error) === 404) return { kind: 'absent' };
     throw error;
   }
+}
+
+/** The template's record, if the tool made the template of this namespace (undefined otherwise). */
+export async function readTemplateMeta(es: EsClient, namespace: string): Promise<TemplateMeta | undefined> {
+  const state = await templateState(es, namespace);
+  return state.kind === 'ours' ? state.meta : undefined;
 }

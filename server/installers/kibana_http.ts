@@ -4,6 +4,7 @@
  * Every path carries the space prefix; credentials go in headers and are never logged.
  */
 import { catalogue } from '../../common/catalogue';
+import { assertOption } from '../../common/options';
 import type { KibanaApi, ModuleSetupResult, RuleSummary } from './types';
 
 export interface KibanaHttpOptions {
@@ -23,7 +24,9 @@ class KibanaHttpError extends Error {
 }
 
 export function kibanaHttpApi(options: KibanaHttpOptions): KibanaApi {
-  const base = options.url.replace(/\/$/, '') + (options.space && options.space !== 'default' ? `/s/${options.space}` : '');
+  // The space id goes into the path: checked (no "../") and encoded.
+  if (options.space !== undefined) assertOption('space', options.space, 'Kibana space');
+  const base = options.url.replace(/\/$/, '') + (options.space && options.space !== 'default' ? `/s/${encodeURIComponent(options.space)}` : '');
   const doFetch = options.fetch ?? fetch;
   if (options.insecure) process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
 
@@ -39,9 +42,18 @@ export function kibanaHttpApi(options: KibanaHttpOptions): KibanaApi {
       throw Object.assign(new Error(`cannot connect to Kibana at ${options.url} (${(error as Error).cause ?? (error as Error).message})`), { code: 'ECONNREFUSED' });
     }
     const text = await res.text();
-    const json = text ? (JSON.parse(text) as unknown) : undefined;
+    let json: unknown;
+    try {
+      json = text ? (JSON.parse(text) as unknown) : undefined;
+    } catch {
+      throw new KibanaHttpError(
+        `Kibana ${method} ${path}: the server at ${options.url} answered ${res.status} with something that is not JSON; check that the Kibana URL points at Kibana (port 5601 by default).`,
+        res.ok ? 502 : res.status,
+        undefined,
+      );
+    }
     if (!res.ok) {
-      const message = (json as { message?: string } | undefined)?.message ?? text;
+      const message = (json as { message?: string } | undefined)?.message ?? text.slice(0, 200);
       throw new KibanaHttpError(`Kibana ${method} ${path}: ${res.status} ${message}`, res.status, json);
     }
     return json as T;
@@ -54,19 +66,21 @@ export function kibanaHttpApi(options: KibanaHttpOptions): KibanaApi {
 
   return {
     async version() {
-      const status = await call<{ version: { number: string } }>('GET', '/api/status');
-      return status.version.number;
+      const status = await call<{ version?: { number?: unknown } } | undefined>('GET', '/api/status');
+      const number = status?.version?.number;
+      if (typeof number !== 'string') throw new KibanaHttpError(`Kibana GET /api/status: the server at ${options.url} did not answer with a Kibana version; check that the Kibana URL points at Kibana.`, 502, status);
+      return number;
     },
     async getModule(moduleId) {
       try {
-        const m = await call<{ jobs: { id: string; config: unknown }[] }>('GET', `/internal/ml/modules/get_module/${moduleId}`, undefined, true);
+        const m = await call<{ jobs: { id: string; config: unknown }[] }>('GET', `/internal/ml/modules/get_module/${encodeURIComponent(moduleId)}`, undefined, true);
         return { jobs: m.jobs };
       } catch (error) {
         if ((error as KibanaHttpError).statusCode === 404) return undefined;
         throw error;
       }
     },
-    setupModule: (moduleId, body) => call<ModuleSetupResult>('POST', `/internal/ml/modules/setup/${moduleId}`, body, true),
+    setupModule: (moduleId, body) => call<ModuleSetupResult>('POST', `/internal/ml/modules/setup/${encodeURIComponent(moduleId)}`, body, true),
     async syncMlSavedObjects() {
       await call('GET', '/api/ml/saved_objects/sync');
     },

@@ -29,6 +29,20 @@ export async function existingJobs(es: EsClient, jobIds: string[]): Promise<Map<
   return out;
 }
 
+/** Who made each of these jobs that exists: the tool's marker (namespace, fingerprint), or null for someone else's job. */
+export async function jobMarkers(es: EsClient, jobIds: string[]): Promise<Map<string, { namespace?: string; fingerprint?: string } | null>> {
+  const out = new Map<string, { namespace?: string; fingerprint?: string } | null>();
+  if (jobIds.length === 0) return out;
+  const res = await es.ml.getJobs({ allow_no_match: true }).catch((e) => {
+    if (statusOf(e) === 404) return { jobs: [] };
+    throw e;
+  });
+  for (const job of res.jobs.filter((j) => jobIds.includes(j.job_id))) {
+    out.set(job.job_id, (job.custom_settings as Record<string, { namespace?: string; fingerprint?: string }> | undefined)?.[JOB_MARKER] ?? null);
+  }
+  return out;
+}
+
 function marker(namespace: string, fingerprint: string) {
   return { [JOB_MARKER]: { namespace, fingerprint } };
 }

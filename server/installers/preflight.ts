@@ -23,14 +23,22 @@ export const REQUIRED_CLUSTER_PRIVILEGES = ['manage_ml', 'manage_index_templates
 export const REQUIRED_INDEX_PRIVILEGES = ['create_doc', 'create_index', 'view_index_metadata', 'read', 'manage'];
 
 export async function preflight(es: EsClient, kibana: KibanaApi | undefined, namespace: string): Promise<StackInfo> {
-  let esVersion: string;
+  let info: unknown;
   try {
-    esVersion = (await es.info()).version.number;
+    info = await es.info();
   } catch (error) {
     throw toInstallError(error, 'Connecting to Elasticsearch');
   }
+  const number = (info as { version?: { number?: unknown } } | undefined)?.version?.number;
+  if (typeof number !== 'string' || !/^\d+\.\d+/.test(number)) {
+    throw new InstallError('Connecting to Elasticsearch: the server answered without an Elasticsearch version; check that the Elasticsearch URL points at Elasticsearch (port 9200 by default), not Kibana or a proxy page.', 502, 'not_elasticsearch');
+  }
+  const esVersion = number;
   try {
-    const license = await es.license.get();
+    const license = (await es.license.get()) as { license?: { type?: string; status?: string } };
+    if (!license?.license || typeof license.license.type !== 'string') {
+      throw new InstallError('Reading the licence: Elasticsearch answered GET /_license without a licence; check that the URL points at Elasticsearch and that the cluster is healthy.', 502, 'not_elasticsearch');
+    }
     const type = license.license.type;
     if (!['trial', 'platinum', 'enterprise'].includes(type) || license.license.status !== 'active') {
       throw new InstallError(`Machine learning anomaly detection needs a Platinum, Enterprise or trial licence; this cluster has an ${license.license.status} ${type} licence. Start a trial (POST _license/start_trial?acknowledge=true) or upgrade.`, 400, 'license');

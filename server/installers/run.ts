@@ -4,16 +4,17 @@
  * stops part-way says what it created and how to remove it.
  */
 import { randomUUID } from 'node:crypto';
+import { dataStreamPattern, indexTemplateName } from '../../common/constants';
 import type { JobProgress, PhaseId, RunProgress } from '../../common/api';
 import { buildPlan, type Plan } from '../generators/plan';
 import { OptionsError } from '../generators/options';
 import { ONBOARDING } from '../generators/stream';
 import { hourOfWeek, TICK } from '../generators/time';
 import { cleanupDemo } from './cleanup';
-import { InstallError, toInstallError } from './errors';
-import { putTemplate, readTemplateMeta } from './index_template';
+import { InstallError, statusOf, toInstallError } from './errors';
+import { putTemplate, readTemplateMeta, templateState } from './index_template';
 import { indexModule, planFingerprint } from './indexer';
-import { createJobs, existingJobs, jobProgress, maxRecordScore, startJob } from './ml_jobs';
+import { createJobs, existingJobs, jobMarkers, jobProgress, maxRecordScore, startJob } from './ml_jobs';
 import { preflight } from './preflight';
 import { installRules } from './rules';
 import type { InstallDeps, InstallOptions, ProgressListener } from './types';
@@ -37,6 +38,55 @@ export function expectedDocs(plan: Plan): number {
 
 export function cleanupHintFor(namespace: string): string {
   return `Remove what this run created with: ml-demo-data cleanup --namespace ${namespace} (or "Clean up" on the Generate ML demo data page).`;
+}
+
+/**
+ * Before anything is written: the namespace's template, its data streams and the jobs must be the
+ * tool's or absent. ML job ids are cluster-wide and the prebuilt rules look for those exact ids,
+ * so the demo lives in one namespace at a time; a second namespace's run is refused with what to do.
+ */
+async function refuseCollisions(deps: InstallDeps, plan: Plan, withJobs: boolean): Promise<void> {
+  const { es } = deps;
+  const namespace = plan.options.namespace;
+  const fail = (message: string) => new InstallError(message, 409, 'conflict');
+  let template;
+  try {
+    template = await templateState(es, namespace);
+  } catch (error) {
+    throw toInstallError(error, 'Reading the index template');
+  }
+  if (template.kind === 'foreign') {
+    throw fail(`Index template ${indexTemplateName(namespace)} exists and was not created by ml-demo-data; choose another namespace (--namespace) or remove that template.`);
+  }
+  const recorded = template.kind === 'ours' ? (template.meta.dataStreams ?? []) : [];
+  let streams: { name: string; template?: string }[] = [];
+  try {
+    streams = (await es.indices.getDataStream({ name: dataStreamPattern(namespace) })).data_streams;
+  } catch (error) {
+    if (statusOf(error) !== 404) throw toInstallError(error, 'Listing data streams');
+  }
+  const planned = plan.modules.map((m) => m.dataStream);
+  const foreign = streams.filter((d) => planned.includes(d.name) && !(recorded.includes(d.name) && d.template === indexTemplateName(namespace)));
+  if (foreign.length) {
+    throw fail(`Data stream ${foreign.map((d) => d.name).join(', ')} exists and was not created by ml-demo-data; choose another namespace (--namespace) so the demo does not write into it.`);
+  }
+  if (!withJobs) return;
+  let markers;
+  try {
+    markers = await jobMarkers(es, plan.modules.flatMap((m) => m.jobs.map((j) => j.job.id)));
+  } catch (error) {
+    throw toInstallError(error, 'Listing ML jobs');
+  }
+  const elsewhere = [...markers].filter(([, m]) => m?.namespace !== undefined && m.namespace !== namespace);
+  if (elsewhere.length) {
+    const other = elsewhere[0][1]!.namespace!;
+    const ids = elsewhere.map(([id]) => id);
+    throw fail(
+      `ML job${ids.length > 1 ? 's' : ''} ${ids.slice(0, 3).join(', ')}${ids.length > 3 ? ` and ${ids.length - 3} more` : ''} already belong${ids.length > 1 ? '' : 's'} to the demo in namespace "${other}" ` +
+        `(job ids are cluster-wide and the prebuilt rules look for these ids, so the demo runs in one namespace at a time): ` +
+        `run "ml-demo-data cleanup --namespace ${other}" first, or use --namespace ${other}.`,
+    );
+  }
 }
 
 export async function runInstall(deps: InstallDeps, options: InstallOptions, onProgress: ProgressListener, signal?: AbortSignal): Promise<RunProgress> {
@@ -68,6 +118,7 @@ export async function runInstall(deps: InstallDeps, options: InstallOptions, onP
   } catch (error) {
     throw error instanceof OptionsError ? new InstallError(error.message, 400, 'bad_request') : error;
   }
+  await refuseCollisions(deps, plan, options.enableJobs !== false);
   progress.notices.push(...plan.notices);
   progress.window = { start: iso(plan.start), end: iso(plan.end) };
   progress.docs.planned = expectedDocs(plan);
@@ -92,7 +143,10 @@ export async function runInstall(deps: InstallDeps, options: InstallOptions, onP
       const removed = await cleanupDemo(deps, namespace);
       if (removed.errors.length) throw new InstallError(`Could not remove the earlier demo: ${removed.errors.join('; ')}`, 409, 'conflict');
     }
-    progress.created.indexTemplates.push(await putTemplate(es, plan, { fingerprint, createdRules: meta?.fingerprint === fingerprint ? meta.createdRules : [] }));
+    // Recorded before the first document: a run killed part-way still leaves a record cleanup can use.
+    const same = meta?.fingerprint === fingerprint;
+    const dataStreams = [...new Set([...(same ? (meta?.dataStreams ?? []) : []), ...plan.modules.map((m) => m.dataStream)])];
+    progress.created.indexTemplates.push(await putTemplate(es, plan, { fingerprint, dataStreams, createdRules: same ? meta?.createdRules : [] }));
     emit('index');
 
     for (const module of plan.modules) {
@@ -128,7 +182,7 @@ export async function runInstall(deps: InstallDeps, options: InstallOptions, onP
           const ours = outcome.state === 'created' || (outcome.state === 'existing' && existing.get(outcome.jobId) === fingerprint);
           j.state = outcome.state === 'failed' ? 'failed' : ours ? 'created' : 'existing';
           if (outcome.error) j.error = outcome.error;
-          if (outcome.state === 'existing' && !ours) progress.notices.push(`Job ${outcome.jobId} already exists and was not created by this tool: left as it is (it does not read the demo data).`);
+          if (outcome.state === 'existing' && !ours) progress.notices.push(`Job ${outcome.jobId} already exists and was not created by this tool: left as it is; it does not read the demo data, so no score is reported for it.`);
           if (outcome.state === 'created') {
             progress.created.jobs.push(outcome.jobId);
             progress.created.datafeeds.push(`datafeed-${outcome.jobId}`);
@@ -177,7 +231,7 @@ export async function runInstall(deps: InstallDeps, options: InstallOptions, onP
       progress.rules = outcomes.map((o) => ({ ruleId: o.ruleId, name: o.name, id: o.id, state: o.state, error: o.error }));
       const created = outcomes.filter((o) => o.createdByUs).map((o) => o.ruleId);
       progress.created.rules.push(...created);
-      await putTemplate(es, plan, { fingerprint, createdRules: [...new Set([...(meta?.fingerprint === fingerprint ? meta.createdRules ?? [] : []), ...created])] });
+      await putTemplate(es, plan, { fingerprint, dataStreams, createdRules: [...new Set([...(same ? meta?.createdRules ?? [] : []), ...created])] });
       for (const o of outcomes.filter((x) => x.error)) progress.errors.push(o.error!);
       // Records outside a rule's look-back would only alert on a manual run over the window.
       const late = plan.modules.flatMap((m) => m.jobs.flatMap((j) => j.anomalies.flatMap((a) => a.rules.filter((r) => !r.withinLookback).map((r) => r.ruleId))));
@@ -190,7 +244,8 @@ export async function runInstall(deps: InstallDeps, options: InstallOptions, onP
 
     if (options.enableJobs !== false) {
       emit('readback');
-      for (const j of progress.jobs.filter((x) => x.state === 'processed' || x.state === 'existing')) {
+      // Only jobs that read this run's data: someone else's job of the same id reads other data.
+      for (const j of progress.jobs.filter((x) => x.state === 'processed')) {
         j.maxRecordScore = await maxRecordScore(es, j.jobId).catch(() => null);
         j.detected = j.maxRecordScore !== null && j.ruleThreshold !== undefined ? j.maxRecordScore >= j.ruleThreshold : undefined;
       }

@@ -1,6 +1,5 @@
-/** What of the demo exists in a stack: jobs, data streams and their document counts. */
-import { dataStreamPattern } from '../../common/constants';
-import { ourJobs } from './cleanup';
+/** What of the demo exists in a stack: the tool's jobs and data streams (by its records) and their document counts. */
+import { ourDataStreams, ourJobs } from './cleanup';
 import { readTemplateMeta } from './index_template';
 import { existingJobs } from './ml_jobs';
 import type { EsClient } from './types';
@@ -17,10 +16,10 @@ export interface DemoStatus {
 }
 
 export async function demoStatus(es: EsClient, namespace: string): Promise<DemoStatus> {
+  const ids = await ourJobs(es, namespace); // checks the namespace first
   const meta = await readTemplateMeta(es, namespace);
-  const streams = await es.indices.getDataStream({ name: dataStreamPattern(namespace) }).catch(() => ({ data_streams: [] }));
-  const dataStreams = await Promise.all(streams.data_streams.map(async (d) => ({ name: d.name, docs: (await es.count({ index: d.name })).count })));
-  const ids = await ourJobs(es, namespace);
+  const names = await ourDataStreams(es, namespace, meta);
+  const dataStreams = await Promise.all(names.map(async (name) => ({ name, docs: (await es.count({ index: name })).count })));
   const stats = ids.length ? (await es.ml.getJobStats({ job_id: ids.join(',') })).jobs : [];
   return {
     namespace,

@@ -34,13 +34,19 @@ const START_FIELDS: Record<string, { type: string; bad: unknown[] }> = {
     type: 'array',
     bad: [[], ['UPPER'], ['has space'], ['a'.repeat(81)], [''], [['nested']], [{}], [null], ['security_auth', 7], ['-x'], ['x;rm -rf'], ['unknown_module'], ['security_auth', 'no_such_job'], [true], ['é']],
   },
-  historyDays: { type: 'number', bad: [2, 91, 3.5, 0, -3, 1000, 1e308, 2.999] },
-  end: { type: 'string', bad: ['2026-11-20', 'yesterday', '2026-11-20T10:00:00', '2026-13-45T99:99:99Z', ' 2026-11-20T10:00:00Z', '2026-11-20T10:00:00+01:00', 'now', '0'] },
+  historyDays: { type: 'number', bad: [2, 91, 3.5, 0, -3, 1000, 1e308, 2.999, -0.5] },
+  end: {
+    type: 'string',
+    bad: [
+      '2026-11-20', 'yesterday', '2026-11-20T10:00:00', '2026-13-45T99:99:99Z', ' 2026-11-20T10:00:00Z', '2026-11-20T10:00:00+01:00', 'now', '0',
+      '2026-02-30T00:00:00Z', '0000-01-01T00:00:00Z', '9999-12-31T00:00:00Z', '1970-01-01T00:00:00Z', '1999-12-31T23:59:59Z', '2026', '1700000000000', '2026-11-20T24:00:00Z',
+    ],
+  },
   seed: { type: 'string', bad: ['', 'a'.repeat(65), 'has space', 'semi;colon', '../etc', 'ü', 'a/b', 'x\ny'] },
-  scale: { type: 'number', bad: [0, -1, 100.5, 101, 1e9, -0.0001] },
+  scale: { type: 'number', bad: [0, -1, 100.5, 101, 1e9, -0.0001, 1e-9, 0.5, 0.99] },
   anomaliesPerJob: { type: 'number', bad: [0, 11, 1.5, -3, 100] },
   namespace: { type: 'string', bad: ['Default', 'has-dash', '', 'a'.repeat(101), 'a b', 'ns*', '../x', 'ü', 'ns.dot'] },
-  theme: { type: 'string', bad: ['initech', '', 'ACME', 'acme ', 'globex2'] },
+  theme: { type: 'string', bad: ['initech', '', 'ACME', 'acme ', 'globex2', 'constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf'] },
   enableJobs: { type: 'boolean', bad: [] },
   installRules: { type: 'boolean', bad: [] },
 };
@@ -72,12 +78,17 @@ function bodyCases(route: string, base: Record<string, unknown>): Case[] {
   out.push({ name: `${route} JSON string body`, call: { method: 'POST', path: route, rawBody: JSON.stringify(JSON.stringify({ ...base, zzz: 1 })) }, names: 'zzz' });
   out.push({ name: `${route} text body`, call: { method: 'POST', path: route, rawBody: 'hello', headers: { 'content-type': 'text/plain' } }, names: '(body)' });
   out.push({ name: `${route} __proto__ key`, call: { method: 'POST', path: route, rawBody: `{"__proto__": {"polluted": true}, ${JSON.stringify(base).slice(1)}` }, names: '__proto__' });
+  // Built as text: JSON.stringify itself overflows the stack on 5000 levels.
+  const veryDeep = `${'{"nested":'.repeat(5000)}"leaf"${'}'.repeat(5000)}`;
+  out.push({ name: `${route} 5000-level nesting`, call: { method: 'POST', path: route, rawBody: `{"deep":${veryDeep}}` }, names: 'deep' });
+  out.push({ name: `${route} 5000-level array nesting`, call: { method: 'POST', path: route, rawBody: `{"modules":${'['.repeat(5000)}${']'.repeat(5000)}}` }, names: 'modules' });
+  out.push({ name: `${route} many keys`, call: { method: 'POST', path: route, body: { ...base, ...Object.fromEntries(Array.from({ length: 3000 }, (_, i) => [`k${i}`, i])) } }, names: 'k' });
   out.push({ name: `${route} broken JSON`, call: { method: 'POST', path: route, rawBody: '{"namespace": ' }, names: 'JSON' });
   out.push({ name: `${route} JSON with trailing garbage`, call: { method: 'POST', path: route, rawBody: `${JSON.stringify(base)}}` }, names: 'JSON' });
   return out;
 }
 
-const BAD_RUN_IDS = ['has space', 'a'.repeat(65), 'semi;colon', 'dot.dot', '..', 'ü', '<script>', "x'y", 'a/b', 'a%b', '\u0000', 'a+b', 'a=b', '@x'];
+const BAD_RUN_IDS = ['a'.repeat(5000), 'has space', 'a'.repeat(65), 'semi;colon', 'dot.dot', '..', 'ü', '<script>', "x'y", 'a/b', 'a%b', '\u0000', 'a+b', 'a=b', '@x'];
 function runIdCases(): Case[] {
   return BAD_RUN_IDS.flatMap((runId, i) => [
     { name: `GET run bad runId #${i}`, call: { method: 'GET', path: ROUTES.run, params: { runId } }, names: 'runId' },
@@ -151,7 +162,37 @@ describe('malformed requests', () => {
     expect(res.body).toEqual({
       statusCode: 400,
       error: 'Bad Request',
-      message: '[request body]: modules.1: expected module or job id, got 7; historyDays: expected historyDays (integer 3..90), got 2',
+      message: '[request body]: modules: entry 1 must be a module or job id (a-z, 0-9, _); got 7; historyDays: must be between 3 and 90 days, a whole number (ML models need at least 3 days to learn a baseline); got 2',
     });
+  });
+
+  // Issue 10, defect 10: what the messages say about hostile values.
+  it('names the field and the real value of an out-of-range number (1e400 is Infinity, not null)', async () => {
+    const res = await harness.call({ method: 'POST', path: ROUTES.runs, rawBody: `{"modules":["security_auth"],"historyDays":1e400}`, headers: V });
+    expect(res.status).toBe(400);
+    expect((res.body as { message: string }).message).toBe(
+      '[request body]: historyDays: must be between 3 and 90 days, a whole number (ML models need at least 3 days to learn a baseline); got Infinity',
+    );
+  });
+
+  it('does not echo a huge value: a 5 MB seed gets a short 400', async () => {
+    const res = await harness.call({ method: 'POST', path: ROUTES.runs, body: { ...VALID_START, seed: 's'.repeat(5 * 1024 * 1024) }, headers: V });
+    expect(res.status).toBe(400);
+    const message = (res.body as { message: string }).message;
+    expect(message).toMatch(/^\[request body\]: seed: too long/);
+    expect(JSON.stringify(res.body).length).toBeLessThan(500);
+  });
+
+  it('a 5000-level nested body is a 400 naming the field, not a stack overflow', async () => {
+    const deep = `${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`;
+    const res = await harness.call({ method: 'POST', path: ROUTES.cleanup, rawBody: `{"namespace":"default","deep":${deep}}`, headers: V });
+    expect(res.status).toBe(400);
+    expect((res.body as { message: string }).message).toMatch(/^\[request body\]: deep(\.a)+: nested too deeply \(more than 8 levels\)$/);
+  });
+
+  it('a run id that does not decode gets what Kibana (hapi) answers: 400 Invalid request path', async () => {
+    const res = await harness.call({ method: 'GET', path: `${ROUTES.runs}/%ZZ`, headers: V });
+    expect(res.status).toBe(400);
+    expect((res.body as { message: string }).message).toBe('Invalid request path');
   });
 });

@@ -1,6 +1,5 @@
 /** GET ROUTES.modules: the catalogue's modules and jobs for this stack, and which jobs exist. */
-import * as t from 'io-ts';
-import { strict, type ModulesResponse } from '../../common/api';
+import { NamespaceQuery, type ModulesResponse } from '../../common/api';
 import { catalogue, moduleJobs, rulesForJob } from '../../common/catalogue';
 import { API_VERSION, ROUTES } from '../../common/constants';
 import { PROFILES } from '../generators/profiles';
@@ -8,10 +7,7 @@ import { installedJobIds } from '../installers/status';
 import type { IRouter } from '../kibana_shim';
 import { currentUserClient, DELEGATED_AUTHZ, errorResponse, ioTsValidation, variantFor, type RouteDeps } from './route_deps';
 
-export const ModulesQuery = strict(
-  { namespace: t.refinement(t.string, (s) => /^[a-z0-9_]{1,100}$/.test(s), 'namespace (a-z, 0-9, _)') },
-  'ModulesQuery',
-);
+export const ModulesQuery = NamespaceQuery;
 
 export function registerModulesRoute(router: IRouter, deps: RouteDeps) {
   router.versioned

@@ -42,11 +42,42 @@ export const DELEGATED_AUTHZ: RouteSecurity = {
 // common/api.ts strict() tests unknown keys with `in`, which also finds Object.prototype's names.
 const PROTOTYPE_KEYS = new Set(Object.getOwnPropertyNames(Object.prototype));
 
+/** No request of this API nests deeper or carries more than this (the page sends ~10 values). */
+export const MAX_DEPTH = 8;
+export const MAX_NODES = 2_000;
+export const MAX_STRING_CHARS = 64 * 1024;
+
+/**
+ * Walks the parsed input without recursion and names where it is too deep or too big, so a
+ * hostile body gets a 400 naming the field rather than a stack overflow or a megabyte echo.
+ */
+export function boundProblem(data: unknown): string | undefined {
+  const stack: { value: unknown; path: string; depth: number }[] = [{ value: data, path: '', depth: 0 }];
+  let nodes = 0;
+  let chars = 0;
+  while (stack.length) {
+    const { value, path, depth } = stack.pop()!;
+    const where = path || '(body)';
+    if (++nodes > MAX_NODES) return `${where}: too many values (more than ${MAX_NODES} in the request)`;
+    if (typeof value === 'string' && (chars += value.length) > MAX_STRING_CHARS) return `${where}: too long (the request's text exceeds ${MAX_STRING_CHARS} characters)`;
+    if (value === null || typeof value !== 'object') continue;
+    if (depth >= MAX_DEPTH) return `${where}: nested too deeply (more than ${MAX_DEPTH} levels)`;
+    for (const [k, v] of Object.entries(value)) {
+      const key = k.length > 40 ? `${k.slice(0, 40)}…` : k;
+      chars += k.length;
+      stack.push({ value: v, path: path ? `${path}.${key}` : key, depth: depth + 1 });
+    }
+  }
+  return undefined;
+}
+
 /** A route validation function (src/core/packages/http/server/src/router/route_validator.ts) over an io-ts codec. */
 export function ioTsValidation<A>(codec: t.Type<A, unknown, unknown>): RouteValidationFunction<A> {
   return (data, { ok, badRequest }) => {
     const inherited = data && typeof data === 'object' && !Array.isArray(data) ? Object.keys(data).find((k) => PROTOTYPE_KEYS.has(k)) : undefined;
     if (inherited !== undefined) return badRequest(`${inherited}: unknown key "${inherited}"`);
+    const bound = boundProblem(data);
+    if (bound) return badRequest(bound);
     const result = decode(codec, data);
     return result.ok ? ok(result.value) : badRequest(result.errors.join('; '));
   };

@@ -132,7 +132,8 @@ export async function createRouteHarness(options: HarnessOptions): Promise<Route
 
     const { route, params, badEncoding } = router.match(method, path);
     if (!route) return fail(404, 'Not Found');
-    if (badEncoding) return fail(400, 'Bad Request');
+    // As @hapi/call's router answers a path segment that does not decode (lib/index.js internals.decode).
+    if (badEncoding) return fail(400, 'Invalid request path');
     if (!headers.authorization) return fail(401, 'Unauthorized');
     if (method !== 'GET' && method !== 'OPTIONS' && !('kbn-version' in headers) && !('kbn-xsrf' in headers)) return fail(400, 'Request must contain a kbn-xsrf header.');
     if (headers['kbn-version'] && headers['kbn-version'] !== kibanaVersion) {
