@@ -155,7 +155,9 @@ export function fakeTaskManager(o: FakeTaskManagerOptions): FakeTaskManager {
       o.store.owners.set(id, false);
     },
     async idle() {
+      // A stopped instance is a dead process: what it was running never finishes.
       for (;;) {
+        if (stopped) return;
         await new Promise((r) => setImmediate(r));
         if (inFlight.size) await Promise.all([...inFlight]);
         else if (stopped || ![...o.store.tasks.values()].some((t) => t.status === 'idle' && definitions.has(t.taskType))) return;
