@@ -2,7 +2,7 @@
 import { catalogue } from '../common/catalogue';
 import { RULE_TAG, ruleCreateBody } from '../common/requests';
 import { installRules } from './installers/rules';
-import { memoryAlerting } from '../test/router_harness/fake_plugins';
+import { memoryAlerting, MemorySavedObjects } from '../test/router_harness/fake_plugins';
 import { createPluginKibanaApi, toAlertingMlRule, type MlModulesProvider } from './kibana_api';
 import type { KibanaRequest } from './kibana_shim';
 
@@ -17,7 +17,7 @@ function ml(impl: Partial<ReturnType<MlModulesProvider['modulesProvider']>>): Ml
 describe('modules through the ML plugin', () => {
   it('maps module setup results and errors to the installer types', async () => {
     const api = createPluginKibanaApi({
-      kibanaVersion: '9.1.0', request, savedObjectsClient: {},
+      kibanaVersion: '9.1.0', request, space: 'default', savedObjectsClient: new MemorySavedObjects().clientFor('default'),
       ml: ml({
         getModule: async () => ({ jobs: [{ id: 'auth_rare_user', config: { description: 'x' } }] }),
         setup: async (payload) => ({
@@ -35,7 +35,7 @@ describe('modules through the ML plugin', () => {
 
   it("turns ML's guard errors into statuses the installer understands", async () => {
     const api = createPluginKibanaApi({
-      kibanaVersion: '9.1.0', request, savedObjectsClient: {},
+      kibanaVersion: '9.1.0', request, space: 'default', savedObjectsClient: new MemorySavedObjects().clientFor('default'),
       ml: ml({
         getModule: async () => Promise.reject(Object.assign(new Error('Not Found'), { output: { statusCode: 404 } })),
         setup: async () => Promise.reject(new InsufficientMLCapabilities('Insufficient capabilities')),
@@ -46,7 +46,7 @@ describe('modules through the ML plugin', () => {
   });
 
   it('without the ML plugin: no module (the installer uses the ES ML APIs)', async () => {
-    const api = createPluginKibanaApi({ kibanaVersion: '9.1.0', request, savedObjectsClient: {} });
+    const api = createPluginKibanaApi({ kibanaVersion: '9.1.0', request, space: 'default', savedObjectsClient: new MemorySavedObjects().clientFor('default') });
     expect(await api.getModule('security_auth')).toBeUndefined();
     await expect(api.setupModule('security_auth', {})).rejects.toMatchObject({ statusCode: 501 });
     await expect(api.findRules({ tag: RULE_TAG })).rejects.toMatchObject({ statusCode: 501 });
@@ -68,7 +68,7 @@ describe('rules through the alerting rules client', () => {
 
   it("the installer's rule step works over it: create, conflict, enable, find, delete", async () => {
     const alerting = memoryAlerting(() => 'default');
-    const api = createPluginKibanaApi({ kibanaVersion: '9.1.0', request, savedObjectsClient: {}, rulesClient: await alerting.getRulesClientWithRequest(request) });
+    const api = createPluginKibanaApi({ kibanaVersion: '9.1.0', request, space: 'default', savedObjectsClient: new MemorySavedObjects().clientFor('default'), rulesClient: await alerting.getRulesClientWithRequest(request) });
     const auth = catalogue.rules.filter((r) => ([] as string[]).concat(r.machine_learning_job_id).some((j) => j.startsWith('auth_')));
     const rules = [...new Map(auth.map((r) => [r.rule_id, r])).values()].slice(0, 3);
     const outcomes = await installRules(api, rules);

@@ -2,9 +2,11 @@
  * KibanaApi inside Kibana. Kibana's own HTTP API cannot be called from the server, so the
  * installer's Kibana side goes through plugin contracts scoped to the user's request:
  * - ML module setup through the ML plugin's `modulesProvider(request, savedObjectsClient)`;
- * - rules through the alerting plugin's rules client for the request (`siem.mlRule` rules).
+ * - rules through the alerting plugin's rules client for the request (`siem.mlRule` rules);
+ * - ML saved objects for jobs made through the ES API with the request's saved-objects client.
  * Both apply the user's own Kibana privileges. What is missing is reported, never faked.
  */
+import { datafeedId } from '../common/requests';
 import type { KibanaRequest, SavedObjectsClientContract } from './kibana_shim';
 import type { KibanaApi, ModuleSetupResult, RuleSummary } from './installers/types';
 
@@ -49,9 +51,25 @@ export interface AlertingStart {
 export interface PluginKibanaApiSources {
   kibanaVersion: string;
   request: KibanaRequest;
+  /** The run's space: where the jobs' ML saved objects are created. */
+  space: string;
   savedObjectsClient: SavedObjectsClientContract;
   ml?: MlModulesProvider;
   rulesClient?: RulesClientLike;
+}
+
+/**
+ * The ML saved object of an anomaly detection job, as x-pack/platform/plugins/shared/ml/server/saved_objects/service.ts
+ * (`_createJob`) makes it: type `ml-job` (registered in saved_objects.ts: not hidden, namespaceType
+ * 'multiple'), id `anomaly-detector-<jobId>`, attributes `{ job_id, datafeed_id, type }`. ML's
+ * jobIdsCheck only shows a job in the spaces of this object.
+ */
+export function mlJobSavedObject(jobId: string) {
+  return {
+    type: 'ml-job',
+    id: `anomaly-detector-${jobId}`,
+    attributes: { job_id: jobId, datafeed_id: datafeedId(jobId), type: 'anomaly-detector' as const },
+  };
 }
 
 /** An Error the installer's toInstallError understands (statusCode), keeping the original message. */
@@ -166,9 +184,17 @@ export function createPluginKibanaApi(src: PluginKibanaApiSources): KibanaApi {
         datafeeds: res.datafeeds.map((d) => ({ id: d.id, success: d.success, started: d.started, error: setupError(d.error) })),
       };
     },
-    // Module setup creates the saved objects itself; jobs made through the ES API get theirs
-    // from ML's own sync (Stack Management → ML jobs → Synchronize), which has no server contract.
-    syncMlSavedObjects: async () => undefined,
+    // Module setup creates the saved objects itself. Jobs made through the ES API get the one
+    // ML's own job creation makes (mlSavedObjectService.createAnomalyDetectionJob, see
+    // mlJobSavedObject), in the run's space, as the user: the ML plugin exposes no sync contract.
+    async syncMlSavedObjects(jobIds = []) {
+      const failed: string[] = [];
+      for (const jobId of jobIds) {
+        const { type, id, attributes } = mlJobSavedObject(jobId);
+        await src.savedObjectsClient.create(type, attributes, { id, overwrite: true, initialNamespaces: [src.space] }).catch((e) => failed.push(`${jobId}: ${withStatus(e, 500).message}`));
+      }
+      if (failed.length) throw Object.assign(new Error(failed.join('; ')), { statusCode: 500 });
+    },
     async findRules({ ruleIds, tag }) {
       if (ruleIds) return ruleIds.length ? find(`alert.attributes.params.ruleId: (${ruleIds.map(quote).join(' OR ')})`) : [];
       return find(tag ? `alert.attributes.tags: ${quote(tag)}` : 'alert.attributes.alertTypeId: "siem.mlRule"');

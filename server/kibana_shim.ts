@@ -22,6 +22,7 @@ export interface Logger {
 /** src/core/packages/plugins/server/src/types.ts (`PluginInitializerContext`), subset. */
 export interface PluginInitializerContext {
   logger: { get(...contextParts: string[]): Logger };
+  /** `packageInfo.version` is Kibana's version; Kibana refuses to start against an Elasticsearch of another major.minor. */
   env: { mode: { dev: boolean; prod: boolean }; packageInfo: { version: string } };
 }
 
@@ -31,8 +32,16 @@ export interface CoreSetup<TPluginsStart extends object = object> {
   getStartServices(): Promise<[CoreStart, TPluginsStart, unknown]>;
 }
 
-/** src/core/packages/lifecycle/server/src/core_start.ts (`CoreStart`): nothing of it is used. */
-export type CoreStart = object;
+/**
+ * src/core/packages/lifecycle/server/src/core_start.ts (`CoreStart`), subset: what the Task
+ * Manager runner needs to act for the user outside a request handler, from the task's fakeRequest
+ * (src/core/packages/elasticsearch/server/src/client/cluster_client.ts `IClusterClient.asScoped`,
+ * src/core/packages/saved-objects/server/src/contracts.ts `SavedObjectsServiceStart.getScopedClient`).
+ */
+export interface CoreStart {
+  elasticsearch: { client: { asScoped(request: KibanaRequest): IScopedClusterClient } };
+  savedObjects: { getScopedClient(request: KibanaRequest): SavedObjectsClientContract };
+}
 
 /** src/core/packages/plugins/server/src/types.ts (`Plugin`). */
 export interface Plugin<TSetup = void, TStart = void, TPluginsSetup extends object = object, TPluginsStart extends object = object> {
@@ -44,10 +53,17 @@ export interface Plugin<TSetup = void, TStart = void, TPluginsSetup extends obje
 // ---- request handler context -----------------------------------------------------------------
 
 /**
- * src/core/packages/saved-objects/api-server/src/saved_objects_client.ts (`SavedObjectsClientContract`):
- * opaque here, only handed on to the ML plugin.
+ * src/core/packages/saved-objects/api-server/src/saved_objects_client.ts (`SavedObjectsClientContract`),
+ * the one method used here (`create`, options from .../apis/create.ts `SavedObjectsCreateOptions`);
+ * the client is also handed on to the ML plugin.
  */
-export type SavedObjectsClientContract = object;
+export interface SavedObjectsClientContract {
+  create<T = unknown>(
+    type: string,
+    attributes: T,
+    options?: { id?: string; overwrite?: boolean; initialNamespaces?: string[] },
+  ): Promise<{ id: string; type: string; attributes: T; namespaces?: string[] }>;
+}
 
 /** src/core/packages/elasticsearch/server/src/client/scoped_cluster_client.ts (`IScopedClusterClient`). */
 export interface IScopedClusterClient {
@@ -218,4 +234,96 @@ export interface IRouter<Ctx extends RequestHandlerContext = RequestHandlerConte
 /** x-pack/platform/plugins/shared/spaces/server/spaces_service/spaces_service.ts (`SpacesServiceStart`), subset. */
 export interface SpacesPluginStart {
   spacesService: { getSpaceId(request: KibanaRequest): string };
+}
+
+// ---- licensing, features, task manager ---------------------------------------------------------
+
+/** x-pack/platform/plugins/shared/licensing/common/types.ts (`ILicense`), the fields read here. */
+export interface ILicense {
+  isAvailable: boolean;
+  isActive: boolean;
+  type?: 'basic' | 'standard' | 'gold' | 'platinum' | 'enterprise' | 'trial';
+  status?: 'active' | 'invalid' | 'expired';
+  getUnavailableReason(): string | undefined;
+}
+/** x-pack/platform/plugins/shared/licensing/server/types.ts (`LicensingPluginStart`), subset. */
+export interface LicensingPluginStart {
+  getLicense(): Promise<ILicense>;
+}
+
+/** x-pack/platform/plugins/shared/features/common/feature_kibana_privileges.ts (`FeatureKibanaPrivileges`), subset. */
+export interface FeatureKibanaPrivileges {
+  app?: readonly string[];
+  api?: readonly string[];
+  catalogue?: readonly string[];
+  savedObject: { all: readonly string[]; read: readonly string[] };
+  ui: readonly string[];
+}
+/** x-pack/platform/plugins/shared/features/common/kibana_feature.ts (`KibanaFeatureConfig`), subset. */
+export interface KibanaFeatureConfig {
+  id: string;
+  name: string;
+  description?: string;
+  category: { id: string; label: string; order?: number; euiIconType?: string };
+  app: readonly string[];
+  catalogue?: readonly string[];
+  minimumLicense?: ILicense['type'];
+  privileges: { all: FeatureKibanaPrivileges; read: FeatureKibanaPrivileges } | null;
+}
+/** x-pack/platform/plugins/shared/features/server/plugin.ts (`FeaturesPluginSetup`), subset. */
+export interface FeaturesPluginSetup {
+  registerKibanaFeature(feature: KibanaFeatureConfig): void;
+}
+
+/** x-pack/platform/plugins/shared/task_manager/server/task.ts (`TaskStatus`). */
+export type TaskStatus = 'idle' | 'claiming' | 'running' | 'failed' | 'should_delete' | 'unrecognized' | 'dead_letter';
+
+/** Same file (`ConcreteTaskInstance`), subset. */
+export interface ConcreteTaskInstance {
+  id: string;
+  taskType: string;
+  params: Record<string, unknown>;
+  state: Record<string, unknown>;
+  /** Unsuccessful attempts since the last successful run: > 0 when a run is retried (e.g. after a restart). */
+  attempts: number;
+  status: TaskStatus;
+}
+
+/** Same file (`RunContext`): `fakeRequest` carries the API key Task Manager created at schedule time. */
+export interface RunContext {
+  taskInstance: ConcreteTaskInstance;
+  fakeRequest?: KibanaRequest;
+  signal?: AbortSignal;
+}
+/** Same file (`CancellableTask`, `TaskRunCreatorFunction`, `TaskDefinition`), subset. */
+export interface CancellableTask {
+  run(): Promise<{ state: Record<string, unknown> } | void>;
+  cancel?(): Promise<void>;
+}
+export interface TaskDefinition {
+  title?: string;
+  description?: string;
+  /** e.g. '30m': past it Task Manager cancels the run and retries it. */
+  timeout?: string;
+  maxAttempts?: number;
+  createTaskRunner(context: RunContext): CancellableTask;
+}
+
+/** x-pack/platform/plugins/shared/task_manager/server/plugin.ts (`TaskManagerSetupContract`), subset. */
+export interface TaskManagerSetupContract {
+  registerTaskDefinitions(definitions: Record<string, TaskDefinition>): void;
+}
+/**
+ * Same file (`TaskManagerStartContract`), subset. `schedule(task, { request })` makes Task Manager
+ * create an API key for the request's user and store it with the task (task_scheduling.ts,
+ * task.ts `ScheduleOptions`/`ApiKeyOptions`); the runner then gets a `fakeRequest` with that key.
+ */
+export interface TaskManagerStartContract {
+  schedule(
+    task: { id?: string; taskType: string; params: Record<string, unknown>; state: Record<string, unknown>; scope?: string[] },
+    options?: { request?: KibanaRequest },
+  ): Promise<ConcreteTaskInstance>;
+  /** Throws a 404 error when the task does not exist. */
+  get(id: string): Promise<ConcreteTaskInstance>;
+  removeIfExists(id: string): Promise<void>;
 }

@@ -1,63 +1,137 @@
 /**
  * The server side of the plugin, as thin as Kibana's examples/routing_example/server/plugin.ts:
- * it creates the router and registers the routes; runs live in the RunManager, the work in
- * server/installers. Optional plugins: ml (module setup), alerting (rules), spaces (space id).
+ * it registers the feature, the run task and the routes; runs live in the RunManager, the work in
+ * server/installers. Required plugins: features (server/feature.ts), licensing (the licence the
+ * preflight checks), taskManager (runs, server/runs/run_task.ts). Optional: ml (module setup),
+ * alerting (rules), spaces (space id).
  */
 import { createPluginKibanaApi, type AlertingStart, type MlModulesProvider, type RulesClientLike } from './kibana_api';
-import type { CoreSetup, CoreStart, Plugin, PluginInitializerContext, SpacesPluginStart } from './kibana_shim';
+import { ML_DEMO_DATA_FEATURE } from './feature';
+import type { StackSource } from './installers/preflight';
+import type {
+  CoreSetup,
+  CoreStart,
+  FeaturesPluginSetup,
+  KibanaRequest,
+  LicensingPluginStart,
+  Plugin,
+  PluginInitializerContext,
+  SavedObjectsClientContract,
+  SpacesPluginStart,
+  TaskManagerSetupContract,
+  TaskManagerStartContract,
+} from './kibana_shim';
 import { registerRoutes, type KibanaSide } from './routes';
 import { RunManager, type RunManagerOptions } from './runs/run_manager';
+import { RUN_TASK_TYPE, runTaskAlive, runTaskDefinitions, runTaskId, type RunTaskParams } from './runs/run_task';
 
 export interface MlDemoDataSetupDeps {
+  features: FeaturesPluginSetup;
+  taskManager: TaskManagerSetupContract;
   ml?: MlModulesProvider;
 }
 export interface MlDemoDataStartDeps {
+  licensing: LicensingPluginStart;
+  taskManager: TaskManagerStartContract;
   spaces?: SpacesPluginStart;
   alerting?: AlertingStart;
 }
 
 export class MlDemoDataPlugin implements Plugin<void, void, MlDemoDataSetupDeps, MlDemoDataStartDeps> {
   private readonly runs: RunManager;
+  private taskManager?: TaskManagerStartContract;
 
   constructor(
     private readonly context: PluginInitializerContext,
     /** Tests only (router harness): installer defaults, a stand-in runInstall. */
     runOptions: Partial<RunManagerOptions> = {},
   ) {
-    this.runs = new RunManager({ ...runOptions, logger: context.logger.get('runs') });
+    this.runs = new RunManager({
+      taskAlive: async (runId) => (this.taskManager ? runTaskAlive(this.taskManager, runId) : undefined),
+      ...runOptions,
+      logger: context.logger.get('runs'),
+    });
   }
 
   setup(core: CoreSetup<MlDemoDataStartDeps>, plugins: MlDemoDataSetupDeps): void {
     const kibanaVersion = this.context.env.packageInfo.version;
+    const logger = this.context.logger.get('routes');
+    const startServices = core.getStartServices();
+
+    plugins.features.registerKibanaFeature(ML_DEMO_DATA_FEATURE);
+
+    // The licence as Kibana knows it (the licensing plugin polls it as kibana_system): the user
+    // needs no `monitor` privilege, which `GET _license` would require.
+    const stack: StackSource = {
+      version: kibanaVersion,
+      async license() {
+        const [, { licensing }] = await startServices;
+        const license = await licensing.getLicense();
+        if (!license.isAvailable) return { type: 'unavailable', status: license.getUnavailableReason() ?? 'unavailable' };
+        return { type: license.type ?? 'unknown', status: license.status ?? (license.isActive ? 'active' : 'invalid') };
+      },
+    };
+
+    const kibanaSide = async (request: KibanaRequest, savedObjectsClient: SavedObjectsClientContract, space: string): Promise<KibanaSide> => {
+      const [, start] = await startServices;
+      const notices: string[] = [];
+      let rulesClient: RulesClientLike | undefined;
+      if (start.alerting) {
+        try {
+          rulesClient = await start.alerting.getRulesClientWithRequest(request);
+        } catch (error) {
+          notices.push(`Rules are skipped: no rules client for this user (${(error as Error).message}).`);
+        }
+      }
+      if (!plugins.ml) notices.push('The ML plugin is not enabled: jobs are created through the Elasticsearch ML APIs.');
+      const api = createPluginKibanaApi({ kibanaVersion, request, space, savedObjectsClient, ml: plugins.ml, rulesClient });
+      return { api, rulesAvailable: Boolean(rulesClient), notices };
+    };
+
+    // The task runner: the run acts as the user through the task's API key (fakeRequest).
+    plugins.taskManager.registerTaskDefinitions(
+      runTaskDefinitions(async (params: RunTaskParams, fakeRequest, signal) => {
+        const [coreStart] = await startServices;
+        const es = coreStart.elasticsearch.client.asScoped(fakeRequest).asCurrentUser;
+        const kibana = await kibanaSide(fakeRequest, coreStart.savedObjects.getScopedClient(fakeRequest), params.space);
+        const log = (line: string) => logger.debug(line);
+        return this.runs.execute({
+          runId: params.runId,
+          space: params.space,
+          request: params.request,
+          options: params.options,
+          notices: params.notices,
+          signal,
+          deps: { es, kibana: kibana.api, space: params.space, stack, log },
+        });
+      }),
+    );
+
     const router = core.http.createRouter();
     registerRoutes(router, {
-      logger: this.context.logger.get('routes'),
+      logger,
       runs: this.runs,
       kibanaVersion,
+      stack,
       async getSpaceId(request) {
-        const [, start] = await core.getStartServices();
+        const [, start] = await startServices;
         return start.spaces?.spacesService.getSpaceId(request) ?? 'default';
       },
-      async getKibanaSide(context, request): Promise<KibanaSide> {
-        const [, start] = await core.getStartServices();
-        const notices: string[] = [];
-        let rulesClient: RulesClientLike | undefined;
-        if (start.alerting) {
-          try {
-            rulesClient = await start.alerting.getRulesClientWithRequest(request);
-          } catch (error) {
-            notices.push(`Rules are skipped: no rules client for this user (${(error as Error).message}).`);
-          }
-        }
-        if (!plugins.ml) notices.push('The ML plugin is not enabled: jobs are created through the Elasticsearch ML APIs and get their ML saved objects at the next ML sync.');
-        if (!plugins.ml && !rulesClient) return { rulesAvailable: false, notices };
-        const savedObjectsClient = (await context.core).savedObjects.client;
-        return { api: createPluginKibanaApi({ kibanaVersion, request, savedObjectsClient, ml: plugins.ml, rulesClient }), rulesAvailable: Boolean(rulesClient), notices };
+      async getKibanaSide(context, request) {
+        const [, start] = await startServices;
+        const space = start.spaces?.spacesService.getSpaceId(request) ?? 'default';
+        return kibanaSide(request, (await context.core).savedObjects.client, space);
+      },
+      async scheduleRun(request, params) {
+        const [, { taskManager }] = await startServices;
+        await taskManager.schedule({ id: runTaskId(params.runId), taskType: RUN_TASK_TYPE, params: { ...params }, state: {}, scope: ['mlDemoData'] }, { request });
       },
     });
   }
 
-  start(_core: CoreStart, _plugins: MlDemoDataStartDeps): void {}
+  start(_core: CoreStart, plugins: MlDemoDataStartDeps): void {
+    this.taskManager = plugins.taskManager;
+  }
 
   stop(): void {
     this.runs.stop();

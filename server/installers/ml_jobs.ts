@@ -11,7 +11,14 @@ import type { ModulePlan, Plan } from '../generators/plan';
 import { statusOf, toInstallError } from './errors';
 import type { EsClient, KibanaApi } from './types';
 
-export type JobOutcome = { jobId: string; state: 'created' | 'existing' | 'failed'; error?: string; via?: 'module_setup' | 'es_api' };
+export type JobOutcome = {
+  jobId: string;
+  state: 'created' | 'existing' | 'failed';
+  error?: string;
+  via?: 'module_setup' | 'es_api';
+  /** Created, but something is off (e.g. not visible in the space yet). */
+  warning?: string;
+};
 
 /** Jobs that exist, with our marker's fingerprint when we created them. */
 export async function existingJobs(es: EsClient, jobIds: string[]): Promise<Map<string, string | null>> {
@@ -99,7 +106,17 @@ export async function createJobs(es: EsClient, kibana: KibanaApi | undefined, pl
   } else {
     made = await createViaEs(es, module, missing, plan.options.namespace, fingerprint);
   }
-  if (kibana && made.some((m) => m.via === 'es_api')) await kibana.syncMlSavedObjects().catch(() => undefined);
+  // Jobs made through the ES API have no ML saved object: ML's jobIdsCheck would hide them from
+  // the space (Anomaly Explorer, the ML rules' anomaly search) until ML's hourly sync.
+  const viaEs = made.filter((m) => m.via === 'es_api' && m.state === 'created');
+  if (kibana && viaEs.length) {
+    try {
+      await kibana.syncMlSavedObjects(viaEs.map((m) => m.jobId));
+    } catch (error) {
+      const warning = `ML jobs ${viaEs.map((m) => m.jobId).join(', ')} have no ML saved object in this space yet (${toInstallError(error, 'Creating ML saved objects').message}); run "Synchronize saved objects" in Stack Management → Machine Learning.`;
+      for (const m of viaEs) m.warning = warning;
+    }
+  }
   return [...kept, ...made];
 }
 

@@ -1,6 +1,12 @@
 /**
  * Preflight: is there an Elasticsearch with machine learning, a licence that allows it, and a
  * user allowed to do what a run does? Each "no" is an InstallError naming what to fix.
+ *
+ * The CLI reads the version and licence from Elasticsearch (`GET /`, `GET _license`). Inside
+ * Kibana those need the `monitor` cluster privilege an ML admin or analyst usually lacks, so the
+ * plugin passes a StackSource instead (Kibana's version and the licensing plugin's licence); the
+ * user is then only asked for what needs no extra privilege (`_ml/info` with monitor_ml,
+ * `_has_privileges`).
  */
 import { dataStreamPattern } from '../../common/constants';
 import type { JobVariant } from '../../common/catalogue/types';
@@ -22,10 +28,18 @@ const atLeast = (version: string, major: number, minor: number) => {
 export const REQUIRED_CLUSTER_PRIVILEGES = ['manage_ml', 'manage_index_templates'];
 export const REQUIRED_INDEX_PRIVILEGES = ['create_doc', 'create_index', 'view_index_metadata', 'read', 'manage'];
 
-export async function preflight(es: EsClient, kibana: KibanaApi | undefined, namespace: string): Promise<StackInfo> {
+/** Version and licence from the host (Kibana) rather than from Elasticsearch as the user. */
+export interface StackSource {
+  /** The stack version (Kibana's: it only runs against an Elasticsearch of the same major.minor). */
+  version: string;
+  /** The cluster's licence, e.g. from the licensing plugin (which reads it as kibana_system). */
+  license(): Promise<{ type: string; status: string }>;
+}
+
+export async function preflight(es: EsClient, kibana: KibanaApi | undefined, namespace: string, stack?: StackSource): Promise<StackInfo> {
   let info: unknown;
   try {
-    info = await es.info();
+    info = stack ? { version: { number: stack.version } } : await es.info();
   } catch (error) {
     throw toInstallError(error, 'Connecting to Elasticsearch');
   }
@@ -35,13 +49,20 @@ export async function preflight(es: EsClient, kibana: KibanaApi | undefined, nam
   }
   const esVersion = number;
   try {
-    const license = (await es.license.get()) as { license?: { type?: string; status?: string } };
-    if (!license?.license || typeof license.license.type !== 'string') {
-      throw new InstallError('Reading the licence: Elasticsearch answered GET /_license without a licence; check that the URL points at Elasticsearch and that the cluster is healthy.', 502, 'not_elasticsearch');
+    let type: string;
+    let status: string | undefined;
+    if (stack) {
+      ({ type, status } = await stack.license());
+    } else {
+      const license = (await es.license.get()) as { license?: { type?: string; status?: string } };
+      if (!license?.license || typeof license.license.type !== 'string') {
+        throw new InstallError('Reading the licence: Elasticsearch answered GET /_license without a licence; check that the URL points at Elasticsearch and that the cluster is healthy.', 502, 'not_elasticsearch');
+      }
+      type = license.license.type;
+      status = license.license.status;
     }
-    const type = license.license.type;
-    if (!['trial', 'platinum', 'enterprise'].includes(type) || license.license.status !== 'active') {
-      throw new InstallError(`Machine learning anomaly detection needs a Platinum, Enterprise or trial licence; this cluster has an ${license.license.status} ${type} licence. Start a trial (POST _license/start_trial?acknowledge=true) or upgrade.`, 400, 'license');
+    if (!['trial', 'platinum', 'enterprise'].includes(type) || status !== 'active') {
+      throw new InstallError(`Machine learning anomaly detection needs a Platinum, Enterprise or trial licence; this cluster has an ${status} ${type} licence. Start a trial (POST _license/start_trial?acknowledge=true) or upgrade.`, 400, 'license');
     }
   } catch (error) {
     throw toInstallError(error, 'Reading the licence');

@@ -109,7 +109,7 @@ export async function runInstall(deps: InstallDeps, options: InstallOptions, onP
   const job = (id: string) => progress.jobs.find((j) => j.jobId === id)!;
   emit();
 
-  const stack = await preflight(es, kibana, namespace);
+  const stack = await preflight(es, kibana, namespace, deps.stack);
   progress.notices.push(`Elasticsearch ${stack.esVersion}${stack.kibanaVersion ? `, Kibana ${stack.kibanaVersion}` : ''}: ${stack.variant === 'ea' ? '9.4+ (_ea)' : 'classic'} job ids.`);
 
   let plan: Plan;
@@ -182,6 +182,7 @@ export async function runInstall(deps: InstallDeps, options: InstallOptions, onP
           const ours = outcome.state === 'created' || (outcome.state === 'existing' && existing.get(outcome.jobId) === fingerprint);
           j.state = outcome.state === 'failed' ? 'failed' : ours ? 'created' : 'existing';
           if (outcome.error) j.error = outcome.error;
+          if (outcome.warning && !progress.notices.includes(outcome.warning)) progress.notices.push(outcome.warning);
           if (outcome.state === 'existing' && !ours) progress.notices.push(`Job ${outcome.jobId} already exists and was not created by this tool: left as it is; it does not read the demo data, so no score is reported for it.`);
           if (outcome.state === 'created') {
             progress.created.jobs.push(outcome.jobId);

@@ -6,6 +6,7 @@
 import type { Client } from '@elastic/elasticsearch';
 import type { RunProgress } from '../../common/api';
 import type { GenerateOptions } from '../generators/options';
+import type { StackSource } from './preflight';
 
 /**
  * Mirrors Kibana's `ElasticsearchClient`
@@ -36,8 +37,12 @@ export interface KibanaApi {
   getModule(moduleId: string): Promise<{ jobs: { id: string; config: unknown }[] } | undefined>;
   /** Kibana's own module setup (saved objects in this space, real definitions). */
   setupModule(moduleId: string, body: Record<string, unknown>): Promise<ModuleSetupResult>;
-  /** Creates ML saved objects for jobs made through the ES ML APIs. */
-  syncMlSavedObjects(): Promise<void>;
+  /**
+   * Makes jobs created through the ES ML APIs visible in the run's space (their ML saved
+   * objects). The CLI calls ML's sync API (all jobs); the plugin creates the objects of `jobIds`
+   * (none without them).
+   */
+  syncMlSavedObjects(jobIds?: string[]): Promise<void>;
   findRules(filter: { ruleIds?: string[]; tag?: string }): Promise<RuleSummary[]>;
   /** Creates a rule; resolves `conflict` when its rule_id exists (409). */
   createRule(body: Record<string, unknown>): Promise<RuleSummary | { conflict: true }>;
@@ -71,6 +76,8 @@ export interface InstallDeps {
   kibana?: KibanaApi;
   /** Kibana space the jobs' saved objects and the rules go to (default 'default'). */
   space?: string;
+  /** Inside Kibana: version and licence from Kibana, not from Elasticsearch as the user (preflight.ts). */
+  stack?: StackSource;
   log?: (line: string) => void;
 }
 

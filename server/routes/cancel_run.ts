@@ -5,11 +5,11 @@
 import { RunIdParams } from '../../common/api';
 import { API_VERSION, ROUTES } from '../../common/constants';
 import type { IRouter } from '../kibana_shim';
-import { currentUserClient, DELEGATED_AUTHZ, errorResponse, ioTsValidation, type RouteDeps } from './route_deps';
+import { currentUserClient, RUN_AUTHZ, errorResponse, ioTsValidation, type RouteDeps } from './route_deps';
 
 export function registerCancelRunRoute(router: IRouter, deps: RouteDeps) {
   router.versioned
-    .post({ path: ROUTES.cancel, access: 'internal', security: DELEGATED_AUTHZ, summary: 'Cancel a run' })
+    .post({ path: ROUTES.cancel, access: 'internal', security: RUN_AUTHZ, summary: 'Cancel a run' })
     .addVersion({ version: API_VERSION, validate: { request: { params: ioTsValidation(RunIdParams) } } }, async (context, request, response) => {
       const runId = request.params.runId!;
       try {

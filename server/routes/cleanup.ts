@@ -6,11 +6,11 @@ import { CleanupRequest } from '../../common/api';
 import { API_VERSION, ROUTES } from '../../common/constants';
 import { cleanupDemo } from '../installers/cleanup';
 import type { IRouter } from '../kibana_shim';
-import { currentUserClient, DELEGATED_AUTHZ, errorResponse, ioTsValidation, type RouteDeps } from './route_deps';
+import { currentUserClient, CLEANUP_AUTHZ, errorResponse, ioTsValidation, type RouteDeps } from './route_deps';
 
 export function registerCleanupRoute(router: IRouter, deps: RouteDeps) {
   router.versioned
-    .post({ path: ROUTES.cleanup, access: 'internal', security: DELEGATED_AUTHZ, summary: 'Remove the demo of a namespace' })
+    .post({ path: ROUTES.cleanup, access: 'internal', security: CLEANUP_AUTHZ, summary: 'Remove the demo of a namespace' })
     .addVersion({ version: API_VERSION, validate: { request: { body: ioTsValidation(CleanupRequest) } } }, async (context, request, response) => {
       const namespace = request.body.namespace ?? 'default';
       const space = await deps.getSpaceId(request);

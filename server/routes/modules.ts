@@ -5,13 +5,13 @@ import { API_VERSION, ROUTES } from '../../common/constants';
 import { PROFILES } from '../generators/profiles';
 import { installedJobIds } from '../installers/status';
 import type { IRouter } from '../kibana_shim';
-import { currentUserClient, DELEGATED_AUTHZ, errorResponse, ioTsValidation, variantFor, type RouteDeps } from './route_deps';
+import { currentUserClient, READ_AUTHZ, errorResponse, ioTsValidation, variantFor, type RouteDeps } from './route_deps';
 
 export const ModulesQuery = NamespaceQuery;
 
 export function registerModulesRoute(router: IRouter, deps: RouteDeps) {
   router.versioned
-    .get({ path: ROUTES.modules, access: 'internal', security: DELEGATED_AUTHZ, summary: 'Security ML modules, their jobs and which of them exist' })
+    .get({ path: ROUTES.modules, access: 'internal', security: READ_AUTHZ, summary: 'Security ML modules, their jobs and which of them exist' })
     .addVersion({ version: API_VERSION, validate: { request: { query: ioTsValidation(ModulesQuery) } } }, async (context, request, response) => {
       const namespace = request.query.namespace ?? 'default';
       const variant = variantFor(deps.kibanaVersion);

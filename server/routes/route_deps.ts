@@ -7,7 +7,10 @@ import { decode } from '../../common/api';
 import { InstallError, toInstallError } from '../installers/errors';
 import type { KibanaApi } from '../installers/types';
 import type { IKibanaResponse, KibanaRequest, KibanaResponseFactory, Logger, RequestHandlerContext, RouteSecurity, RouteValidationFunction } from '../kibana_shim';
+import { API_PRIVILEGES } from '../feature';
+import type { StackSource } from '../installers/preflight';
 import type { RunManager } from '../runs/run_manager';
+import type { RunTaskParams } from '../runs/run_task';
 
 export interface KibanaSide {
   /** Undefined when neither the ML nor the alerting plugin is there: the installer uses ES only. */
@@ -22,22 +25,25 @@ export interface RouteDeps {
   logger: Logger;
   runs: RunManager;
   kibanaVersion: string;
+  /** Version and licence from Kibana (packageInfo, licensing plugin): no `GET /`, `GET _license` as the user. */
+  stack: StackSource;
   getSpaceId(request: KibanaRequest): Promise<string>;
   getKibanaSide(context: RequestHandlerContext, request: KibanaRequest): Promise<KibanaSide>;
+  /** Hands a submitted run to Task Manager with the request's credentials (server/runs/run_task.ts). */
+  scheduleRun(request: KibanaRequest, params: RunTaskParams): Promise<void>;
 }
 
 /**
- * Declared on every route. Kibana-side privileges would add nothing: the routes act only through
- * request-scoped clients, so Elasticsearch (and the ML and alerting plugins) check the user.
+ * Kibana-side authorization (src/core/packages/http/server/src/router/route.ts `RouteSecurity`):
+ * the plugin's own feature privilege (server/feature.ts), so a role or a space can grant or hide
+ * it, and the ML capability the work needs, as ML's own routes declare it
+ * (x-pack/platform/plugins/shared/ml/server/routes/anomaly_detectors.ts: `ml:canCreateJob` on
+ * PUT anomaly_detectors, `ml:canGetJobs` on the reads). Elasticsearch, the ML plugin and the
+ * alerting rules client still check the user's own privileges on every call.
  */
-export const DELEGATED_AUTHZ: RouteSecurity = {
-  authz: {
-    enabled: false,
-    reason:
-      'Authorization is delegated to Elasticsearch: every call uses the request-scoped client (asCurrentUser), ' +
-      "the ML plugin's modulesProvider and the alerting rules client for this request, so the user's own ML, index and rule privileges decide.",
-  },
-};
+export const READ_AUTHZ: RouteSecurity = { authz: { requiredPrivileges: [API_PRIVILEGES.read, 'ml:canGetJobs'] } };
+export const RUN_AUTHZ: RouteSecurity = { authz: { requiredPrivileges: [API_PRIVILEGES.run, 'ml:canCreateJob'] } };
+export const CLEANUP_AUTHZ: RouteSecurity = { authz: { requiredPrivileges: [API_PRIVILEGES.run, 'ml:canDeleteJob'] } };
 
 // common/api.ts strict() tests unknown keys with `in`, which also finds Object.prototype's names.
 const PROTOTYPE_KEYS = new Set(Object.getOwnPropertyNames(Object.prototype));

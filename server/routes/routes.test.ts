@@ -136,7 +136,8 @@ describe('routes against the stand-in', () => {
     standin = await startStandin({ license: 'basic' });
     await front.close();
     front = await startRunsIndexFront(standin);
-    const basic = await open();
+    // Inside Kibana the licence comes from the licensing plugin, not from Elasticsearch as the user.
+    const basic = await open({ license: { type: 'basic', status: 'active' } });
     const res = await call({ method: 'POST', path: ROUTES.runs, body: SMALL }, basic);
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({ attributes: { reason: 'license' } });

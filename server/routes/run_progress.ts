@@ -2,11 +2,11 @@
 import { RunIdParams } from '../../common/api';
 import { API_VERSION, ROUTES } from '../../common/constants';
 import type { IRouter } from '../kibana_shim';
-import { currentUserClient, DELEGATED_AUTHZ, errorResponse, ioTsValidation, type RouteDeps } from './route_deps';
+import { currentUserClient, READ_AUTHZ, errorResponse, ioTsValidation, type RouteDeps } from './route_deps';
 
 export function registerRunProgressRoute(router: IRouter, deps: RouteDeps) {
   router.versioned
-    .get({ path: ROUTES.run, access: 'internal', security: DELEGATED_AUTHZ, summary: 'Progress of a run' })
+    .get({ path: ROUTES.run, access: 'internal', security: READ_AUTHZ, summary: 'Progress of a run' })
     .addVersion({ version: API_VERSION, validate: { request: { params: ioTsValidation(RunIdParams) } } }, async (context, request, response) => {
       const runId = request.params.runId!;
       try {

@@ -1,19 +1,21 @@
 /**
- * POST ROUTES.runs: starts a run in the background and answers 202 `{ runId }` once the preflight
- * has passed (so a missing privilege, licence or ML is this request's 4xx, not a failed run);
- * 409 with the running run's id when the space already has one.
+ * POST ROUTES.runs: runs the preflight as the user (so a missing privilege, licence or ML is this
+ * request's 4xx, not a failed run), then hands the run to Task Manager with the user's
+ * credentials (server/runs/run_task.ts) and answers 202 `{ runId }`; 409 with the running run's
+ * id when the space already has one.
  */
 import { StartRunRequest } from '../../common/api';
 import { resolveSelection } from '../../common/catalogue';
 import { API_VERSION, ROUTES } from '../../common/constants';
 import { resolveOptions } from '../generators/options';
+import { preflight } from '../installers/preflight';
 import type { InstallOptions } from '../installers/types';
 import type { IRouter } from '../kibana_shim';
-import { currentUserClient, DELEGATED_AUTHZ, errorResponse, ioTsValidation, variantFor, type RouteDeps } from './route_deps';
+import { currentUserClient, RUN_AUTHZ, errorResponse, ioTsValidation, variantFor, type RouteDeps } from './route_deps';
 
 export function registerStartRunRoute(router: IRouter, deps: RouteDeps) {
   router.versioned
-    .post({ path: ROUTES.runs, access: 'internal', security: DELEGATED_AUTHZ, summary: 'Generate the demo data and install jobs and rules' })
+    .post({ path: ROUTES.runs, access: 'internal', security: RUN_AUTHZ, summary: 'Generate the demo data and install jobs and rules' })
     .addVersion({ version: API_VERSION, validate: { request: { body: ioTsValidation(StartRunRequest) } } }, async (context, request, response) => {
       const body = request.body;
       const { installRules: wantRules, enableJobs, ...generate } = body;
@@ -35,9 +37,17 @@ export function registerStartRunRoute(router: IRouter, deps: RouteDeps) {
       const notices = [...kibana.notices];
       if (wantRules !== false && !kibana.rulesAvailable) notices.push('Rules are skipped: this Kibana has no alerting rules client for the plugin. Install them with the command line (ml-demo-data) if needed.');
       const options: InstallOptions = { ...generate, modules: generate.modules ?? [], enableJobs, installRules: wantRules !== false && kibana.rulesAvailable };
-      const log = (line: string) => deps.logger.debug(line);
+      const namespace = options.namespace ?? 'default';
 
-      const outcome = await deps.runs.start({ space, request: body, options, deps: { es, kibana: kibana.api, space, log }, notices });
+      const outcome = await deps.runs.submit({
+        space,
+        request: body,
+        options,
+        es,
+        notices,
+        preflight: () => preflight(es, kibana.api, namespace, deps.stack),
+        schedule: (runId) => deps.scheduleRun(request, { runId, space, request: body, options, notices }),
+      });
       if (outcome.kind === 'conflict') {
         const message = outcome.scope === 'space'
           ? `A run is already in progress in this space (run ${outcome.runId}). Wait for it to finish or cancel it.`

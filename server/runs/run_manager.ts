@@ -5,6 +5,12 @@
  * A run stored as 'running' whose owner has stopped writing heartbeats (Kibana restarted or
  * crashed) is reported as 'interrupted', with what it created and how to remove it. A fresh
  * heartbeat from another process means another Kibana instance runs it: it is left alone.
+ *
+ * Inside Kibana a run is a Task Manager task (server/runs/run_task.ts): the route `submit`s it
+ * (preflight as the user, a stored 'running' document, the task scheduled with the user's
+ * credentials) and whichever Kibana claims the task `execute`s it. While the task exists, a run
+ * without heartbeats is waiting for Task Manager (to start it, or to retry it after a restart),
+ * not interrupted. `start` does both in this process (tests, hosts without Task Manager).
  */
 import { randomUUID } from 'node:crypto';
 import type { RunProgress, StartRunRequest } from '../../common/api';
@@ -32,6 +38,36 @@ export interface RunManagerOptions {
   /** How long a start waits for the preflight before answering anyway (default 20 s). */
   preflightWaitMs?: number;
   now?: () => number;
+  /**
+   * Whether the background task of a run still exists (queued, running, or due for a retry after a
+   * restart); undefined when unknown. Runs whose task is alive are never reported interrupted.
+   */
+  taskAlive?: (runId: string) => Promise<boolean | undefined>;
+}
+
+export interface SubmitArgs {
+  space: string;
+  request: StartRunRequest;
+  options: InstallOptions;
+  /** The request-scoped client: conflict checks and the queued run's document. */
+  es: EsClient;
+  notices?: string[];
+  /** Checks stack, licence and the user's privileges as the user; throws an InstallError to refuse. */
+  preflight(): Promise<unknown>;
+  /** Hands the run to the background (Task Manager, with the user's credentials). */
+  schedule(runId: string): Promise<void>;
+}
+
+export interface ExecuteArgs {
+  runId: string;
+  space: string;
+  request: StartRunRequest;
+  options: InstallOptions;
+  /** es: acting for the user who started the run (the task's API key). */
+  deps: InstallDeps;
+  notices?: string[];
+  /** Task Manager's cancel (timeout, shutdown): the run stops after its current step. */
+  signal?: AbortSignal;
 }
 
 export interface StartArgs {
@@ -77,6 +113,8 @@ export class RunManager {
   private readonly runs = new Map<string, Run>();
   private readonly activeBySpace = new Map<string, string>();
   private readonly activeByNamespace = new Map<string, string>();
+  /** Runs submitted here whose task has not started executing here (yet). */
+  private readonly submitted = new Map<string, { space: string; namespace: string }>();
   private readonly log: Logger;
   private readonly runInstall: RunInstallFn;
   private readonly storeFor: (es: EsClient) => RunStore;
@@ -108,9 +146,13 @@ export class RunManager {
     return id ? this.runs.get(id)?.progress : undefined;
   }
 
-  async start(args: StartArgs): Promise<StartOutcome> {
-    const { space } = args;
-    const namespace = args.options.namespace ?? 'default';
+  /** Reserves the space and namespace for a new run id, or says which run holds them. */
+  private async reserve(space: string, namespace: string, store: RunStore): Promise<{ runId: string } | Extract<StartOutcome, { kind: 'conflict' }>> {
+    // A submitted run another Kibana executes (or whose task is gone) no longer holds this one's reservation.
+    for (const id of new Set([this.activeBySpace.get(space), this.activeByNamespace.get(namespace)])) {
+      const pending = id ? this.submitted.get(id) : undefined;
+      if (id && pending && !this.runs.has(id) && (await this.options.taskAlive?.(id).catch(() => undefined)) === false) this.release(pending.space, pending.namespace, id);
+    }
     const busy = this.activeBySpace.get(space);
     if (busy) return { kind: 'conflict', runId: busy, scope: 'space' };
     const writer = this.activeByNamespace.get(namespace);
@@ -119,7 +161,6 @@ export class RunManager {
     // Reserved before the first await, so a concurrent start gets the 409.
     this.activeBySpace.set(space, runId);
     this.activeByNamespace.set(namespace, runId);
-    const store = this.storeFor(args.deps.es);
     const elsewhere = await this.runningElsewhere(store, space).catch((error) => {
       this.log.debug(`ml-demo-data: cannot read stored runs: ${(error as Error).message}`);
       return undefined;
@@ -128,8 +169,120 @@ export class RunManager {
       this.release(space, namespace, runId);
       return { kind: 'conflict', runId: elsewhere, scope: 'space' };
     }
+    return { runId };
+  }
 
+  private initialProgress(runId: string, space: string, request: StartRunRequest, notices: string[]): RunProgress {
     const started = iso(this.now());
+    return {
+      runId, space, state: 'running', phase: 'preflight', startedAt: started, updatedAt: started, request,
+      docs: { planned: 0, generated: 0, indexed: 0, failed: 0 }, dataStreams: [], jobs: [], rules: [], notices: [...notices], errors: [],
+      created: { dataStreams: [], indexTemplates: [], jobs: [], datafeeds: [], rules: [] },
+    };
+  }
+
+  /**
+   * Route side of a background run: preflight as the user (a refusal is the request's 4xx), the
+   * run stored as 'running' (so other requests and Kibana instances see it at once), then handed
+   * to `schedule`. This process keeps the space and namespace reserved until the run ends here,
+   * or until its task is found gone (another Kibana ran it); other Kibana instances see the
+   * stored run.
+   */
+  async submit(args: SubmitArgs): Promise<StartOutcome> {
+    const { space } = args;
+    const namespace = args.options.namespace ?? 'default';
+    const store = this.storeFor(args.es);
+    const reserved = await this.reserve(space, namespace, store);
+    if ('kind' in reserved) return reserved;
+    const { runId } = reserved;
+    let keep = false;
+    try {
+      try {
+        await args.preflight();
+      } catch (error) {
+        return { kind: 'rejected', runId, error };
+      }
+      const progress = this.initialProgress(runId, space, args.request, args.notices ?? []);
+      let stored = true;
+      await store.save({ ...this.stored(progress), executions: 0 }, true).catch((error) => {
+        stored = false;
+        this.log.warn(`ml-demo-data: ${toInstallError(error, 'Saving run progress').message}`);
+      });
+      try {
+        await args.schedule(runId);
+      } catch (error) {
+        const e = toInstallError(error, 'Scheduling the run with Task Manager');
+        if (stored) await store.save(this.stored({ ...progress, state: 'failed', errors: [e.message], updatedAt: iso(this.now()) }), true).catch(() => undefined);
+        return { kind: 'rejected', runId, error: e };
+      }
+      keep = true;
+      if (!this.runs.has(runId)) this.submitted.set(runId, { space, namespace });
+      return { kind: 'started', runId, progress };
+    } finally {
+      if (!keep) this.release(space, namespace, runId);
+    }
+  }
+
+  /**
+   * Task side: runs the submitted run in this process and resolves with its final state. When the
+   * stored run already went through an execution (Kibana stopped mid-run and Task Manager retries
+   * the task), it is resumed: the installer keeps what exists (same plan fingerprint) and goes on.
+   * A run that already ended (e.g. cancelled meanwhile) is not run again.
+   */
+  async execute(args: ExecuteArgs): Promise<RunProgress> {
+    const store = this.storeFor(args.deps.es);
+    const previous = await store.get(args.runId).catch(() => undefined);
+    const namespace = args.options.namespace ?? 'default';
+    if (previous && previous.progress.state !== 'running') {
+      this.release(args.space, namespace, args.runId);
+      return previous.progress;
+    }
+    const executions = (previous?.executions ?? 0) + 1;
+    const notices = [...(args.notices ?? [])];
+    if (previous && executions > 1) {
+      notices.push(`Kibana stopped during this run (last sign of life ${previous.heartbeatAt}); Task Manager resumed it. What was already indexed and created is kept.`);
+    }
+    this.submitted.delete(args.runId);
+    const busy = this.activeBySpace.get(args.space) ?? this.activeByNamespace.get(namespace);
+    if (busy && busy !== args.runId) throw new InstallError(`Run ${busy} is active in this Kibana for the same space or namespace.`, 409, 'conflict');
+    this.activeBySpace.set(args.space, args.runId);
+    this.activeByNamespace.set(namespace, args.runId);
+    const run = this.launch(args.runId, { space: args.space, request: args.request, options: args.options, deps: args.deps, notices }, store, {
+      startedAt: previous?.startedAt,
+      executions,
+    });
+    if (args.signal?.aborted) run.controller.abort();
+    args.signal?.addEventListener('abort', () => run.controller.abort());
+    await run.settled;
+    return run.progress;
+  }
+
+  async start(args: StartArgs): Promise<StartOutcome> {
+    const { space } = args;
+    const namespace = args.options.namespace ?? 'default';
+    const store = this.storeFor(args.deps.es);
+    const reserved = await this.reserve(space, namespace, store);
+    if ('kind' in reserved) return reserved;
+    const { runId } = reserved;
+    const { run, preflightPassed, rejection } = this.launchWithPreflight(runId, args, store);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), this.o.preflightWaitMs)));
+    await Promise.race([preflightPassed, run.settled, timeout]);
+    clearTimeout(timer);
+    const refused = rejection();
+    if (refused !== undefined) return { kind: 'rejected', runId, error: refused };
+    return { kind: 'started', runId, progress: run.progress };
+  }
+
+  private launch(runId: string, args: StartArgs, store: RunStore, resume: { startedAt?: string; executions?: number } = {}): Run {
+    return this.launchWithPreflight(runId, args, store, resume).run;
+  }
+
+  private launchWithPreflight(runId: string, args: StartArgs, store: RunStore, resume: { startedAt?: string; executions?: number } = {}) {
+    const { space } = args;
+    const namespace = args.options.namespace ?? 'default';
+    const initial = this.initialProgress(runId, space, args.request, args.notices ?? []);
+    if (resume.startedAt) initial.startedAt = resume.startedAt;
     const run: Run = {
       namespace,
       notices: [...(args.notices ?? [])],
@@ -137,14 +290,11 @@ export class RunManager {
       active: true,
       storeFailed: false,
       settled: Promise.resolve(),
-      progress: {
-        runId, space, state: 'running', phase: 'preflight', startedAt: started, updatedAt: started, request: args.request,
-        docs: { planned: 0, generated: 0, indexed: 0, failed: 0 }, dataStreams: [], jobs: [], rules: [], notices: [...(args.notices ?? [])], errors: [],
-        created: { dataStreams: [], indexTemplates: [], jobs: [], datafeeds: [], rules: [] },
-      },
+      progress: initial,
       writer: undefined as unknown as ProgressWriter,
     };
-    run.writer = new ProgressWriter((p, refresh) => store.save(this.stored(p), refresh), this.o.persistEveryMs, (e) => this.storeFailure(run, e), this.now);
+    const executions = resume.executions;
+    run.writer = new ProgressWriter((p, refresh) => store.save({ ...this.stored(p), ...(executions ? { executions } : {}) }, refresh), this.o.persistEveryMs, (e) => this.storeFailure(run, e), this.now);
     this.runs.set(runId, run);
     run.writer.save(run.progress, true);
     run.heartbeat = setInterval(() => run.writer.save(run.progress), this.o.heartbeatMs);
@@ -173,12 +323,7 @@ export class RunManager {
         return this.finish(run, this.failed(run, error));
       });
 
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), this.o.preflightWaitMs)));
-    await Promise.race([preflightPassed, run.settled, timeout]);
-    clearTimeout(timer);
-    if (rejection !== undefined) return { kind: 'rejected', runId, error: rejection };
-    return { kind: 'started', runId, progress: run.progress };
+    return { run, preflightPassed, rejection: () => rejection };
   }
 
   /** A run of the space: from this process, else from the store (throws when the store fails). */
@@ -293,6 +438,7 @@ export class RunManager {
   }
 
   private release(space: string, namespace: string, runId: string): void {
+    this.submitted.delete(runId);
     if (this.activeBySpace.get(space) === runId) this.activeBySpace.delete(space);
     if (this.activeByNamespace.get(namespace) === runId) this.activeByNamespace.delete(namespace);
   }
@@ -323,6 +469,9 @@ export class RunManager {
     const heartbeat = Date.parse(doc.heartbeatAt);
     const stale = doc.owner === this.owner || !(this.now() - heartbeat <= this.o.staleAfterMs);
     if (!stale) return doc.progress;
+    // Queued, or its Kibana stopped and Task Manager will retry it: not over yet.
+    const alive = await this.options.taskAlive?.(doc.runId).catch(() => undefined);
+    if (alive) return doc.progress;
     const p = doc.progress;
     const interrupted: RunProgress = {
       ...p, state: 'interrupted', updatedAt: iso(this.now()),

@@ -18,6 +18,8 @@ export interface StoredRun {
   heartbeatAt: string;
   /** Which Kibana process runs it (random per process). */
   owner: string;
+  /** Background runs: how many times a Kibana started executing it (> 1: resumed after a restart). */
+  executions?: number;
   progress: RunProgress;
 }
 
@@ -36,6 +38,7 @@ const MAPPINGS = {
     space: { type: 'keyword' },
     state: { type: 'keyword' },
     owner: { type: 'keyword' },
+    executions: { type: 'integer' },
     startedAt: { type: 'date' },
     updatedAt: { type: 'date' },
     heartbeatAt: { type: 'date' },

@@ -5,11 +5,11 @@
  *   module routes (contract-checked there), with the request's credentials and space;
  * - alerting: an in-memory rules client per space that refuses `siem.mlRule` params missing
  *   what the Security Solution requires (rule_schemas.ts BaseRuleParams & MachineLearningSpecificRuleParams);
- * - a logger that keeps what it is told.
+ * - saved objects, licensing and features (below), and a logger that keeps what it is told.
  */
 import { randomUUID } from 'node:crypto';
 import type { AlertingRule, AlertingStart, MlModulesProvider, RulesClientLike } from '../../server/kibana_api';
-import type { KibanaRequest, Logger, SpacesPluginStart } from '../../server/kibana_shim';
+import type { FeaturesPluginSetup, ILicense, KibanaFeatureConfig, KibanaRequest, LicensingPluginStart, Logger, SavedObjectsClientContract, SpacesPluginStart } from '../../server/kibana_shim';
 
 export class RequestSpaces implements SpacesPluginStart {
   private readonly spaces = new WeakMap<object, string>();
@@ -78,7 +78,12 @@ function matches(rule: AlertingRule & Record<string, unknown>, filter: string | 
   return ([] as unknown[]).concat(field).some((v) => values.includes(String(v)));
 }
 
-export function memoryAlerting(spaceOf: (request: KibanaRequest) => string): MemoryAlerting {
+/**
+ * `jobVisible(jobId, space)`: whether ML would show the job in the space (its ML saved object).
+ * Each created ML rule records the jobs that were not (`jobsMissingInSpace`): ML's anomaly search
+ * for the rule fails with "… missing" for those until ML's sync.
+ */
+export function memoryAlerting(spaceOf: (request: KibanaRequest) => string, jobVisible?: (jobId: string, space: string) => boolean): MemoryAlerting {
   const rules = new Map<string, Map<string, AlertingRule & Record<string, unknown>>>();
   return {
     rules,
@@ -103,7 +108,9 @@ export function memoryAlerting(spaceOf: (request: KibanaRequest) => string): Mem
           if (missing.length || !data.name || !data.consumer || !data.schedule) {
             throw Object.assign(new Error(`Error validating rule data - params invalid: missing ${missing.join(', ') || 'name/consumer/schedule'}`), { output: { statusCode: 400 } });
           }
-          const rule = { ...data, id: randomUUID(), name: String(data.name), enabled: Boolean(data.enabled), tags: (data.tags as string[]) ?? [], params };
+          const jobIds = ([] as unknown[]).concat(params.machineLearningJobId ?? []).map(String);
+          const jobsMissingInSpace = jobVisible ? jobIds.filter((id) => !jobVisible(id, space)) : [];
+          const rule = { ...data, id: randomUUID(), name: String(data.name), enabled: Boolean(data.enabled), tags: (data.tags as string[]) ?? [], params, jobsMissingInSpace };
           mine().set(rule.id, rule);
           return rule;
         },
@@ -116,4 +123,84 @@ export function memoryAlerting(spaceOf: (request: KibanaRequest) => string): Mem
       };
     },
   };
+}
+
+// ---- saved objects, licensing, features ---------------------------------------------------------
+
+export interface MemorySavedObject {
+  type: string;
+  id: string;
+  attributes: unknown;
+  namespaces: string[];
+}
+
+/**
+ * Saved objects as the request-scoped client sees them (one store for every space, like .kibana):
+ * `create` in the request's space or `initialNamespaces`; an existing object is a 409 unless
+ * `overwrite` and it is in the target space already (the repository's preflight check for
+ * multi-namespace types). `onCreate` mirrors an object elsewhere (the stand-in's ML job spaces).
+ */
+export class MemorySavedObjects {
+  readonly objects = new Map<string, MemorySavedObject>();
+  onCreate?: (object: MemorySavedObject) => void;
+
+  get(type: string, id: string): MemorySavedObject | undefined {
+    return this.objects.get(`${type}:${id}`);
+  }
+
+  clientFor(space: string): SavedObjectsClientContract {
+    return {
+      create: async <T>(type: string, attributes: T, options: { id?: string; overwrite?: boolean; initialNamespaces?: string[] } = {}) => {
+        const id = options.id ?? randomUUID();
+        const namespaces = options.initialNamespaces ?? [space];
+        const existing = this.get(type, id);
+        if (existing && !(options.overwrite && namespaces.every((n) => existing.namespaces.includes(n)))) {
+          throw Object.assign(new Error(`Saved object [${type}/${id}] conflict`), { output: { statusCode: 409 } });
+        }
+        const object = { type, id, attributes, namespaces };
+        this.objects.set(`${type}:${id}`, object);
+        this.onCreate?.(object);
+        return { type, id, attributes, namespaces };
+      },
+    };
+  }
+}
+
+/** The licensing plugin's start contract with a fixed licence (what Kibana's licence poller would have read). */
+export function fixedLicensing(license: { type: NonNullable<ILicense['type']>; status: NonNullable<ILicense['status']> }): LicensingPluginStart & { calls: number } {
+  const fake = {
+    calls: 0,
+    async getLicense(): Promise<ILicense> {
+      fake.calls++;
+      return { isAvailable: true, isActive: license.status === 'active', type: license.type, status: license.status, getUnavailableReason: () => undefined };
+    },
+  };
+  return fake;
+}
+
+/** The features plugin's setup contract: keeps what is registered. */
+export function memoryFeatures(): FeaturesPluginSetup & { features: KibanaFeatureConfig[] } {
+  const features: KibanaFeatureConfig[] = [];
+  return {
+    features,
+    registerKibanaFeature(feature) {
+      if (features.some((f) => f.id === feature.id)) throw new Error(`Feature with id ${feature.id} is already registered.`);
+      features.push(feature);
+    },
+  };
+}
+
+/**
+ * Kibana role privileges as the security plugin turns them into API privileges for route authz:
+ * `feature_<id>.<all|read>` grants that feature privilege's `api` list
+ * (x-pack/platform/plugins/shared/security/server/authorization/privileges/feature_privilege_builder/api.ts);
+ * anything else (e.g. ML's `ml:canCreateJob`) is taken as an API privilege as is.
+ */
+export function apiPrivilegesOf(granted: string[], features: KibanaFeatureConfig[]): string[] {
+  return granted.flatMap((g) => {
+    const m = /^feature_([^.]+)\.(all|read)$/.exec(g);
+    if (!m) return [g];
+    const feature = features.find((f) => f.id === m[1]);
+    return [...(feature?.privileges?.[m[2] as 'all' | 'read'].api ?? [])];
+  });
 }

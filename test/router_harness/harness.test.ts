@@ -21,6 +21,7 @@ afterAll(async () => {
 });
 
 const message = (body: unknown) => (body as { message: string }).message;
+const v = { 'elastic-api-version': '1' };
 
 describe('route declarations', () => {
   it('every route is internal, version 1, with an explicit authz decision', () => {
@@ -31,11 +32,45 @@ describe('route declarations', () => {
     expect(declared.map((d) => `${d.method} ${d.path}`).sort()).toEqual(
       [`get ${ROUTES.modules}`, `post ${ROUTES.runs}`, `get ${ROUTES.runs}`, `get ${ROUTES.run}`, `post ${ROUTES.cancel}`, `post ${ROUTES.cleanup}`].sort(),
     );
+    // Kibana-side authorization: the plugin's feature privilege and ML's capability, as ML's own routes.
+    const authz = Object.fromEntries(declared.map((d) => [`${d.method} ${d.path}`, d.authz]));
+    expect(authz).toEqual({
+      [`get ${ROUTES.modules}`]: { requiredPrivileges: ['mlDemoData:read', 'ml:canGetJobs'] },
+      [`get ${ROUTES.runs}`]: { requiredPrivileges: ['mlDemoData:read', 'ml:canGetJobs'] },
+      [`get ${ROUTES.run}`]: { requiredPrivileges: ['mlDemoData:read', 'ml:canGetJobs'] },
+      [`post ${ROUTES.runs}`]: { requiredPrivileges: ['mlDemoData:run', 'ml:canCreateJob'] },
+      [`post ${ROUTES.cancel}`]: { requiredPrivileges: ['mlDemoData:run', 'ml:canCreateJob'] },
+      [`post ${ROUTES.cleanup}`]: { requiredPrivileges: ['mlDemoData:run', 'ml:canDeleteJob'] },
+    });
     for (const d of declared) {
       expect(d.access).toBe('internal');
       expect(d.versions).toEqual([API_VERSION]);
-      expect(d.authz).toMatchObject({ enabled: false, reason: expect.stringMatching(/delegated to Elasticsearch.*asCurrentUser/) });
     }
+  });
+
+  it('registers a Kibana feature whose privileges grant exactly the routes', async () => {
+    expect(harness.features).toHaveLength(1);
+    const [feature] = harness.features;
+    expect(feature).toMatchObject({ id: 'mlDemoData', app: ['mlDemoData'], category: { id: 'securitySolution' } });
+    expect(feature.privileges!.all.api).toEqual(['mlDemoData:read', 'mlDemoData:run']);
+    expect(feature.privileges!.read.api).toEqual(['mlDemoData:read']);
+    const as = async (granted: string[], method: string, path: string, body?: unknown) => {
+      const h = await createRouteHarness({ esUrl: standin.esUrl, grantedKibanaPrivileges: granted });
+      try {
+        return (await h.call({ method, path, body, headers: v })).status;
+      } finally {
+        await h.taskManager.idle();
+        await h.close();
+      }
+    };
+    // No feature privilege: refused before the handler, whatever ML allows.
+    expect(await as(['ml:canGetJobs', 'ml:canCreateJob'], 'GET', ROUTES.modules)).toBe(403);
+    // read: may look, may not run.
+    expect(await as(['feature_mlDemoData.read', 'ml:canGetJobs', 'ml:canCreateJob'], 'GET', ROUTES.modules)).toBe(200);
+    expect(await as(['feature_mlDemoData.read', 'ml:canGetJobs', 'ml:canCreateJob'], 'POST', ROUTES.cleanup, { namespace: 'default' })).toBe(403);
+    // all, but without ML's canCreateJob (an ML viewer): may not start a run.
+    expect(await as(['feature_mlDemoData.all', 'ml:canGetJobs'], 'POST', ROUTES.runs, { modules: ['security_auth'], historyDays: 3 })).toBe(403);
+    expect(await as(['feature_mlDemoData.all', 'ml:canGetJobs', 'ml:canCreateJob'], 'POST', ROUTES.runs, { modules: ['security_auth'], historyDays: 3, enableJobs: false, installRules: false })).toBe(202);
   });
 
   it('refuses declarations Kibana refuses', () => {
@@ -53,7 +88,6 @@ describe('route declarations', () => {
 });
 
 describe("Kibana's request pipeline", () => {
-  const v = { 'elastic-api-version': '1' };
 
   it('internal routes need the version header in dev mode; prod mode defaults to 1', async () => {
     const res = await harness.call({ method: 'GET', path: ROUTES.runs });
@@ -109,20 +143,38 @@ describe("Kibana's request pipeline", () => {
   });
 
   it('a handler exception is a 500 with the generic message, and is kept for the test', async () => {
+    const h = await createRouteHarness({ esUrl: standin.esUrl });
+    try {
+      h.router.versioned
+        .get({ path: '/internal/buggy', access: 'internal', security: { authz: { enabled: false, reason: 'test route' } } })
+        .addVersion({ version: '1', validate: false }, async () => {
+          throw new TypeError('bug in the handler');
+        });
+      const res = await h.call({ method: 'GET', path: '/internal/buggy', headers: v });
+      expect(res.status).toBe(500);
+      expect(res.body).toEqual({ statusCode: 500, error: 'Internal Server Error', message: 'An internal server error occurred. Check Kibana server logs for details.' });
+      expect(h.handlerErrors).toHaveLength(1);
+      expect(h.logs.some((l) => l.level === 'error' && /bug in the handler/.test(l.message))).toBe(true);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('a bug in the installer fails the run in its task, not the request, and frees the space', async () => {
     const h = await createRouteHarness({
       esUrl: standin.esUrl,
       run: { runInstall: () => { throw new TypeError('bug in the installer'); } },
     });
     try {
       const res = await h.call({ method: 'POST', path: ROUTES.runs, body: { modules: ['security_auth'], historyDays: 3 }, headers: v });
-      expect(res.status).toBe(500);
-      expect(res.body).toEqual({ statusCode: 500, error: 'Internal Server Error', message: 'An internal server error occurred. Check Kibana server logs for details.' });
-      expect(h.handlerErrors).toHaveLength(1);
+      expect(res.status).toBe(202);
+      await h.taskManager.idle();
       expect(h.logs.some((l) => l.level === 'error' && /bug in the installer/.test(l.message))).toBe(true);
-      // The failed start does not leave the space blocked.
       const latest = await h.call({ method: 'GET', path: ROUTES.runs, headers: v });
       expect(latest.body).toMatchObject({ run: { state: 'failed' } });
-      expect((await h.call({ method: 'POST', path: ROUTES.runs, body: { modules: ['security_auth'], historyDays: 3 }, headers: v })).status).toBe(500);
+      expect((await h.call({ method: 'POST', path: ROUTES.runs, body: { modules: ['security_auth'], historyDays: 3 }, headers: v })).status).toBe(202);
+      await h.taskManager.idle();
+      expect(h.handlerErrors).toEqual([]);
     } finally {
       await h.close();
     }

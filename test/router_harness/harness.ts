@@ -5,11 +5,17 @@
  *
  *   authentication (401 without credentials) → xsrf (src/core/packages/http/server-internal/src/lifecycle_handlers.ts)
  *   → kbn-version check → internal-route restriction (x-elastic-internal-origin, same file)
- *   → route authz (`security.authz.requiredPrivileges` against `grantedKibanaPrivileges`)
+ *   → route authz (`security.authz.requiredPrivileges` against `grantedKibanaPrivileges`, where
+ *     `feature_<id>.<all|read>` grants the API privileges of the feature the plugin registered)
  *   → CoreVersionedRoute.handle (router.ts: version resolution, params/query/body validation)
  *   → handler with a RequestHandlerContext whose asCurrentUser is a real @elastic/elasticsearch
  *     Client carrying the caller's Authorization header (as ClusterClient.asScoped does)
  *   → exceptions 500 (logged), responses as HapiResponseAdapter sends them (response.ts).
+ *
+ * The plugin's setup/start get the fakes of fake_plugins.ts and fake_task_manager.ts: features,
+ * licensing (a fixed licence), Task Manager (runs with an API key in a fakeRequest, over a
+ * TaskStore a test can hand to a second harness to "restart Kibana"), saved objects, spaces, ML,
+ * alerting. CoreStart's asScoped(fakeRequest) is a client with the task's API key.
  *
  * Not mirrored: sessions/cookies and real Kibana privileges (one list for all users), hapi's
  * payload limits and content negotiation beyond JSON, response validation, OAS, deprecations.
@@ -17,11 +23,13 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from '@elastic/elasticsearch';
 import type { AlertingStart } from '../../server/kibana_api';
-import type { CoreRequestHandlerContext, KibanaRequest, RequestHandlerContext } from '../../server/kibana_shim';
+import type { CoreRequestHandlerContext, CoreStart, KibanaFeatureConfig, KibanaRequest, RequestHandlerContext } from '../../server/kibana_shim';
 import { MlDemoDataPlugin } from '../../server/plugin';
 import type { RunManagerOptions } from '../../server/runs/run_manager';
 import { plugin as pluginInitializer } from '../../server';
-import { httpMlPlugin, memoryAlerting, memoryLogger, RequestSpaces, type LogLine } from './fake_plugins';
+import type { MlDemoDataStartDeps } from '../../server/plugin';
+import { apiPrivilegesOf, fixedLicensing, httpMlPlugin, memoryAlerting, memoryFeatures, memoryLogger, MemorySavedObjects, RequestSpaces, type LogLine } from './fake_plugins';
+import { fakeTaskManager, TaskStore, type FakeTaskManager } from './fake_task_manager';
 import { boom, kibanaResponseFactory, toWire, type WireResponse } from './response';
 import { coerceJsonStringBody, HarnessRouter, requiredPrivileges, resolveVersion, runValidation } from './router';
 
@@ -43,6 +51,20 @@ export interface HarnessOptions {
   alerting?: AlertingStart | 'memory';
   /** Run manager overrides (short polls, a fake runInstall, clocks). */
   run?: Partial<RunManagerOptions>;
+  /** The licensing plugin's licence (default an active trial). */
+  license?: { type: 'basic' | 'platinum' | 'enterprise' | 'trial'; status: 'active' | 'expired' | 'invalid' };
+  /** Task Manager's stored tasks; pass the same store to a second harness to restart Kibana mid-run. */
+  taskStore?: TaskStore;
+  /** Saved objects (default: a new store). */
+  savedObjects?: MemorySavedObjects;
+  /**
+   * The spaces of a job's ML saved object as the (stand-in) ML module setup made it, e.g.
+   * `(id) => standin.state.jobs.get(id)?.savedObjectSpaces`: ml-job objects the plugin creates are
+   * added there too, and the memory rules client checks ML rules' jobs against it.
+   */
+  mlJobSpaces?: (jobId: string) => Set<string> | undefined;
+  /** Told when Task Manager invalidates a task's API key (e.g. the runs-index front's `expire`). */
+  onApiKeyInvalidated?: (authorization: string) => void;
 }
 
 export interface HarnessCall {
@@ -65,6 +87,12 @@ export interface RouteHarness {
   readonly plugin: MlDemoDataPlugin;
   readonly logs: LogLine[];
   readonly alerting?: AlertingStart;
+  readonly taskManager: FakeTaskManager;
+  readonly taskStore: TaskStore;
+  readonly savedObjects: MemorySavedObjects;
+  readonly features: KibanaFeatureConfig[];
+  /** Whether ML shows the job in the space (its ML saved object there). */
+  jobVisible(jobId: string, space: string): boolean;
   /** Exceptions that made a 500. */
   readonly handlerErrors: unknown[];
   close(): Promise<void>;
@@ -95,20 +123,47 @@ export async function createRouteHarness(options: HarnessOptions): Promise<Route
   const router = new HarnessRouter();
   const spaces = new RequestSpaces();
   const es = new Client({ node: options.esUrl });
+  const taskStore = options.taskStore ?? new TaskStore();
+  const savedObjects = options.savedObjects ?? new MemorySavedObjects();
+  const mlJobSpaces = options.mlJobSpaces ?? (() => undefined);
+  const onSavedObject = (o: { type: string; attributes: unknown; namespaces: string[] }) => {
+    const jobId = o.type === 'ml-job' ? (o.attributes as { job_id?: string }).job_id : undefined;
+    if (jobId) for (const n of o.namespaces) mlJobSpaces(jobId)?.add(n);
+  };
+  savedObjects.onCreate ??= onSavedObject;
+  const jobVisible = (jobId: string, space: string) => {
+    const inStandin = mlJobSpaces(jobId);
+    const own = savedObjects.get('ml-job', `anomaly-detector-${jobId}`);
+    return Boolean(inStandin?.has(space) || inStandin?.has('*') || own?.namespaces.includes(space) || own?.namespaces.includes('*'));
+  };
+  const features = memoryFeatures();
+  const taskManager = fakeTaskManager({
+    store: taskStore,
+    spaceOf: (r) => spaces.spacesService.getSpaceId(r),
+    placeInSpace: (r, space) => spaces.remember(r, space),
+    onInvalidate: options.onApiKeyInvalidated,
+  });
+  const scoped = (authorization: unknown) => ({ asCurrentUser: es.child({ headers: { authorization: String(authorization ?? '') } }), asInternalUser: INTERNAL_USER_FORBIDDEN as never });
+  const coreStart: CoreStart = {
+    elasticsearch: { client: { asScoped: (request) => scoped(request.headers.authorization) } },
+    savedObjects: { getScopedClient: (request) => savedObjects.clientFor(spaces.spacesService.getSpaceId(request)) },
+  };
 
   // Kibana's plugin lifecycle: initializer → setup (routes) → start (start contracts resolve).
   const initializerContext = { logger: { get: (...parts: string[]) => memoryLogger(logs, ['mlDemoData', ...parts].join('.')) }, env: { mode: { dev: devMode, prod: !devMode }, packageInfo: { version: kibanaVersion } } };
   const loaded = await pluginInitializer(initializerContext);
   // With run options (a seam Kibana never uses) the same class is built with them.
   const plugin = options.run ? new MlDemoDataPlugin(initializerContext, options.run) : loaded;
-  let started!: (value: [object, { spaces: RequestSpaces; alerting?: AlertingStart }, unknown]) => void;
-  const startServices = new Promise<[object, { spaces: RequestSpaces; alerting?: AlertingStart }, unknown]>((resolve) => (started = resolve));
+  let started!: (value: [CoreStart, MlDemoDataStartDeps, unknown]) => void;
+  const startServices = new Promise<[CoreStart, MlDemoDataStartDeps, unknown]>((resolve) => (started = resolve));
   const ml = options.kibanaUrl ? httpMlPlugin(options.kibanaUrl, (r) => spaces.spacesService.getSpaceId(r)) : undefined;
-  plugin.setup({ http: { createRouter: () => router as never }, getStartServices: () => startServices }, { ml });
-  const alerting = options.alerting === 'memory' ? memoryAlerting((r) => spaces.spacesService.getSpaceId(r)) : options.alerting;
-  const startDeps = { spaces, alerting };
-  plugin.start({}, startDeps);
-  started([{}, startDeps, {}]);
+  plugin.setup({ http: { createRouter: () => router as never }, getStartServices: () => startServices }, { ml, features, taskManager: taskManager.setup });
+  const alerting = options.alerting === 'memory' ? memoryAlerting((r) => spaces.spacesService.getSpaceId(r), jobVisible) : options.alerting;
+  const licensing = fixedLicensing(options.license ?? { type: 'trial', status: 'active' });
+  const startDeps: MlDemoDataStartDeps = { spaces, alerting, licensing, taskManager: taskManager.start };
+  plugin.start(coreStart, startDeps);
+  started([coreStart, startDeps, {}]);
+  taskManager.begin();
 
   async function call(req: HarnessCall): Promise<WireResponse> {
     const method = req.method.toUpperCase();
@@ -146,7 +201,7 @@ export async function createRouteHarness(options: HarnessOptions): Promise<Route
     const resolved = resolveVersion(route, headers, query, devMode);
     // Authorization runs before the handler, on the security of the version asked for.
     const security = ('handler' in resolved ? resolved.handler.options.security : undefined) ?? route.config.security!;
-    const granted = options.grantedKibanaPrivileges ?? 'all';
+    const granted = options.grantedKibanaPrivileges === undefined || options.grantedKibanaPrivileges === 'all' ? 'all' : apiPrivilegesOf(options.grantedKibanaPrivileges, features.features);
     if (granted !== 'all') {
       const need = requiredPrivileges(security.authz);
       const missing = need.all.filter((p) => !granted.includes(p));
@@ -185,8 +240,8 @@ export async function createRouteHarness(options: HarnessOptions): Promise<Route
     };
     spaces.remember(request, space);
     const core: CoreRequestHandlerContext = {
-      elasticsearch: { client: { asCurrentUser: es.child({ headers: { authorization: headers.authorization } }), asInternalUser: INTERNAL_USER_FORBIDDEN as never } },
-      savedObjects: { client: {} },
+      elasticsearch: { client: scoped(headers.authorization) },
+      savedObjects: { client: savedObjects.clientFor(space) },
     };
     const context: RequestHandlerContext = { core: Promise.resolve(core) };
     try {
@@ -204,8 +259,14 @@ export async function createRouteHarness(options: HarnessOptions): Promise<Route
     plugin,
     logs,
     alerting,
+    taskManager,
+    taskStore,
+    savedObjects,
+    features: features.features,
+    jobVisible,
     handlerErrors,
     async close() {
+      taskManager.stop();
       plugin.stop();
       await es.close();
     },

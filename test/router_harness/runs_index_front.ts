@@ -4,6 +4,11 @@
  * the same Elasticsearch OpenAPI document, with the stand-in's credentials and index privileges —
  * and passes every other request through to the stand-in unchanged.
  * (Belongs in the stand-in itself; until then it lives here.)
+ *
+ * It also plays Elasticsearch's authentication for credentials that stop being valid: `expire(h)`
+ * makes every later request with `Authorization: h` a 401 (a SAML/OIDC token that expired, an
+ * invalidated API key); `seen` counts requests per Authorization value, `refused` lists the
+ * expired ones that were still tried.
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -29,8 +34,20 @@ function termFilters(query: unknown): [string, unknown][] {
   });
 }
 
-export async function startRunsIndexFront(standin: Standin): Promise<{ url: string; docs: Map<string, Doc>; close(): Promise<void> }> {
+export interface RunsIndexFront {
+  url: string;
+  docs: Map<string, Doc>;
+  expire(authorization: string): void;
+  seen: Map<string, number>;
+  refused: { authorization: string; method: string; url: string }[];
+  close(): Promise<void>;
+}
+
+export async function startRunsIndexFront(standin: Standin): Promise<RunsIndexFront> {
   const docs = new Map<string, Doc>();
+  const expired = new Set<string>();
+  const seen = new Map<string, number>();
+  const refused: RunsIndexFront['refused'] = [];
   let created = false;
   const target = new URL(standin.esUrl);
 
@@ -87,6 +104,15 @@ export async function startRunsIndexFront(standin: Standin): Promise<{ url: stri
     req.on('end', () => {
       const raw = Buffer.concat(chunks);
       const [path, qs = ''] = (req.url ?? '/').split('?', 2);
+      const authorization = req.headers.authorization ?? '';
+      seen.set(authorization, (seen.get(authorization) ?? 0) + 1);
+      if (expired.has(authorization)) {
+        refused.push({ authorization, method: req.method ?? 'GET', url: req.url ?? '/' });
+        const reply = esError(401, 'security_exception', 'unable to authenticate with provided credentials and anonymous access is not allowed for this request');
+        res.writeHead(401, { 'content-type': 'application/json', 'x-elastic-product': 'Elasticsearch', 'www-authenticate': 'ApiKey, Bearer realm="security"' });
+        res.end(JSON.stringify(reply.body));
+        return;
+      }
       if (path === `/${RUNS_INDEX}` || path.startsWith(`/${RUNS_INDEX}/`)) {
         let body: unknown;
         try {
@@ -116,6 +142,9 @@ export async function startRunsIndexFront(standin: Standin): Promise<{ url: stri
   return {
     url: `http://127.0.0.1:${port}`,
     docs,
+    expire: (authorization) => void expired.add(authorization),
+    seen,
+    refused,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -250,7 +250,8 @@ export function esRoutes(shared: Shared, opts: EsOptions): RouteDef[] {
 
   return [
     { method: 'GET', path: '/', contract: ES, authz: { action: 'cluster:monitor/main', cluster: ['monitor', 'manage', 'all'] }, handler: info },
-    { method: 'GET', path: '/_license', contract: ES, handler: license },
+    // As in Elasticsearch (TransportGetLicenseAction is a monitor action): a user without monitor gets a 403.
+    { method: 'GET', path: '/_license', contract: ES, authz: { action: 'cluster:monitor/xpack/license/get', cluster: ['monitor', 'manage', 'all'] }, handler: license },
     { method: 'GET', path: '/_security/user/_has_privileges', contract: ES, handler: hasPrivileges },
     { method: 'POST', path: '/_security/user/_has_privileges', contract: ES, handler: hasPrivileges },
     tpl('PUT', templatePut, 'indices:admin/index_template/put'),

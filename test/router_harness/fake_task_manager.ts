@@ -1,0 +1,167 @@
+/**
+ * Task Manager for the harness, over a TaskStore that outlives a harness (as .kibana_task_manager
+ * outlives a Kibana process), following x-pack/platform/plugins/shared/task_manager/server:
+ * - `schedule(task, { request })` creates an API key for the request's user and stores it with the
+ *   task, with the request's space (task_scheduling.ts, task.ts `ApiKeyOptions`, `userScope.spaceId`);
+ *   scheduling an id that exists is a 409;
+ * - a claimed task is `running`, `attempts + 1`, owned by this instance; the runner gets
+ *   `{ taskInstance, fakeRequest }` with `Authorization: ApiKey <key>` in the task's space;
+ * - a run that resolves deletes the (one-shot) task and invalidates its API key; one that throws is
+ *   retried until `maxAttempts`, then `failed`;
+ * - a task left `running` by an instance that stopped is claimed again by a live one. Real Task
+ *   Manager waits for the task's retryAt (its timeout) first; here it is claimed at once.
+ * Polling is event-driven (schedule, start, end of a run) instead of every 3 s.
+ */
+import { randomUUID } from 'node:crypto';
+import type { ConcreteTaskInstance, KibanaRequest, TaskDefinition, TaskManagerSetupContract, TaskManagerStartContract } from '../../server/kibana_shim';
+
+export interface StoredTask extends ConcreteTaskInstance {
+  apiKey?: string;
+  userScope?: { spaceId: string; grantedFor: string };
+  ownerId?: string;
+}
+
+/** What Task Manager keeps in Elasticsearch, shared by the harnesses of one test ("Kibana restarts"). */
+export class TaskStore {
+  readonly tasks = new Map<string, StoredTask>();
+  /** Task Manager instances by id: alive or stopped. */
+  readonly owners = new Map<string, boolean>();
+  /** API keys created for tasks, by `Authorization` value, and those invalidated. */
+  readonly apiKeys = new Map<string, { grantedFor: string; invalidated: boolean }>();
+}
+
+export interface FakeTaskManagerOptions {
+  store: TaskStore;
+  spaceOf(request: KibanaRequest): string;
+  /** Makes a fake request resolve to a space (the harness's spaces plugin). */
+  placeInSpace(request: KibanaRequest, space: string): void;
+  /** Told when an API key is invalidated (the harness's Elasticsearch then refuses it). */
+  onInvalidate?(authorization: string): void;
+}
+
+export interface FakeTaskManager {
+  setup: TaskManagerSetupContract;
+  start: TaskManagerStartContract;
+  /** Starts claiming (Kibana start). */
+  begin(): void;
+  /** This Kibana stops: nothing more is claimed or finished by it. */
+  stop(): void;
+  /** Resolves when no task of this instance is running. */
+  idle(): Promise<void>;
+}
+
+const copy = <T>(x: T): T => structuredClone(x);
+
+export function fakeTaskManager(o: FakeTaskManagerOptions): FakeTaskManager {
+  const id = randomUUID();
+  const definitions = new Map<string, TaskDefinition>();
+  const inFlight = new Set<Promise<void>>();
+  let started = false;
+  let stopped = false;
+  o.store.owners.set(id, true);
+
+  const kick = () => {
+    if (started && !stopped) setImmediate(poll);
+  };
+
+  function poll() {
+    if (stopped) return;
+    for (const task of o.store.tasks.values()) {
+      const def = definitions.get(task.taskType);
+      const orphaned = task.status === 'running' && task.ownerId !== undefined && o.store.owners.get(task.ownerId) === false;
+      if (!def || !(task.status === 'idle' || orphaned)) continue;
+      if (task.attempts >= (def.maxAttempts ?? 3)) {
+        task.status = 'failed';
+        continue;
+      }
+      task.status = 'running';
+      task.attempts += 1;
+      task.ownerId = id;
+      const p = run(task, def).finally(() => inFlight.delete(p));
+      inFlight.add(p);
+    }
+  }
+
+  async function run(task: StoredTask, def: TaskDefinition) {
+    let fakeRequest: KibanaRequest | undefined;
+    if (task.apiKey) {
+      fakeRequest = {
+        id: randomUUID(), url: new URL('http://localhost/'), headers: { authorization: task.apiKey }, isInternalApiRequest: true,
+        route: { path: '/', method: 'get', options: {} }, params: undefined, query: undefined, body: undefined,
+      };
+      o.placeInSpace(fakeRequest, task.userScope?.spaceId ?? 'default');
+    }
+    try {
+      await def.createTaskRunner({ taskInstance: copy(task), fakeRequest }).run();
+      if (stopped) return; // this Kibana died before it could record the end
+      o.store.tasks.delete(task.id);
+      if (task.apiKey) {
+        o.store.apiKeys.get(task.apiKey)!.invalidated = true;
+        o.onInvalidate?.(task.apiKey);
+      }
+    } catch {
+      if (stopped) return;
+      task.status = task.attempts >= (def.maxAttempts ?? 3) ? 'failed' : 'idle';
+    }
+    kick();
+  }
+
+  const setup: TaskManagerSetupContract = {
+    registerTaskDefinitions(defs) {
+      for (const [type, def] of Object.entries(defs)) {
+        if (definitions.has(type)) throw new Error(`Task type "${type}" is already defined!`);
+        definitions.set(type, def);
+      }
+    },
+  };
+
+  const start: TaskManagerStartContract = {
+    async schedule(task, options) {
+      const taskId = task.id ?? randomUUID();
+      if (o.store.tasks.has(taskId)) throw Object.assign(new Error(`Saved object [task/${taskId}] conflict`), { statusCode: 409 });
+      let apiKey: string | undefined;
+      let userScope: StoredTask['userScope'];
+      if (options?.request) {
+        const grantedFor = String(options.request.headers.authorization ?? '');
+        if (!grantedFor) throw Object.assign(new Error('Unable to create an API key: the request has no credentials'), { statusCode: 401 });
+        apiKey = `ApiKey ${Buffer.from(`${randomUUID()}:${randomUUID()}`).toString('base64')}`;
+        o.store.apiKeys.set(apiKey, { grantedFor, invalidated: false });
+        userScope = { spaceId: o.spaceOf(options.request), grantedFor };
+      }
+      const stored: StoredTask = { id: taskId, taskType: task.taskType, params: copy(task.params), state: copy(task.state), attempts: 0, status: 'idle', apiKey, userScope };
+      o.store.tasks.set(taskId, stored);
+      kick();
+      return copy(stored);
+    },
+    async get(taskId) {
+      const task = o.store.tasks.get(taskId);
+      if (!task) throw Object.assign(new Error(`Saved object [task/${taskId}] not found`), { statusCode: 404 });
+      return copy(task);
+    },
+    async removeIfExists(taskId) {
+      o.store.tasks.delete(taskId);
+    },
+  };
+
+  return {
+    setup,
+    start,
+    begin() {
+      started = true;
+      kick();
+    },
+    stop() {
+      stopped = true;
+      o.store.owners.set(id, false);
+    },
+    async idle() {
+      // A stopped instance is a dead process: what it was running never finishes.
+      for (;;) {
+        if (stopped) return;
+        await new Promise((r) => setImmediate(r));
+        if (inFlight.size) await Promise.all([...inFlight]);
+        else if (stopped || ![...o.store.tasks.values()].some((t) => t.status === 'idle' && definitions.has(t.taskType))) return;
+      }
+    },
+  };
+}
