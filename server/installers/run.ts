@@ -45,7 +45,7 @@ export function cleanupHintFor(namespace: string): string {
  * tool's or absent. ML job ids are cluster-wide and the prebuilt rules look for those exact ids,
  * so the demo lives in one namespace at a time; a second namespace's run is refused with what to do.
  */
-async function refuseCollisions(deps: InstallDeps, plan: Plan, withJobs: boolean): Promise<void> {
+export async function refuseCollisions(deps: Pick<InstallDeps, 'es'>, plan: Plan, withJobs: boolean): Promise<void> {
   const { es } = deps;
   const namespace = plan.options.namespace;
   const fail = (message: string) => new InstallError(message, 409, 'conflict');

@@ -8,7 +8,9 @@ import { StartRunRequest } from '../../common/api';
 import { resolveSelection } from '../../common/catalogue';
 import { API_VERSION, ROUTES } from '../../common/constants';
 import { resolveOptions } from '../generators/options';
+import { buildPlan } from '../generators/plan';
 import { preflight } from '../installers/preflight';
+import { refuseCollisions } from '../installers/run';
 import type { InstallOptions } from '../installers/types';
 import type { IRouter } from '../kibana_shim';
 import { currentUserClient, RUN_AUTHZ, errorResponse, ioTsValidation, variantFor, type RouteDeps } from './route_deps';
@@ -45,7 +47,13 @@ export function registerStartRunRoute(router: IRouter, deps: RouteDeps) {
         options,
         es,
         notices,
-        preflight: () => preflight(es, kibana.api, namespace, deps.stack),
+        // The user's privileges, licence and ML, then what the run would collide with (another
+        // namespace's jobs, a foreign template or stream): all of it is this request's 4xx.
+        preflight: async () => {
+          const stack = await preflight(es, kibana.api, namespace, deps.stack);
+          await refuseCollisions({ es }, buildPlan({ ...options, variant: options.variant ?? stack.variant }), options.enableJobs !== false);
+          return stack;
+        },
         schedule: (runId) => deps.scheduleRun(request, { runId, space, request: body, options, notices }),
       });
       if (outcome.kind === 'conflict') {
