@@ -28,6 +28,8 @@ module.exports = {
         '^@elastic/eui$': '<rootDir>/node_modules/@elastic/eui/test-env',
         '^@elastic/eui/lib/(.*)$': '<rootDir>/node_modules/@elastic/eui/test-env/$1',
         '^uuid$': '<rootDir>/public/test_helpers/uuid_shim.ts',
+        // A Kibana shared external (see the file): Kibana's own package inside Kibana.
+        '^@kbn/react-kibana-context-render$': '<rootDir>/public/kbn_shared_deps/react_kibana_context_render.tsx',
       },
       setupFilesAfterEnv: ['<rootDir>/public/test_helpers/setup.ts'],
     },

@@ -5,6 +5,8 @@
  * `@kbn/core/public` and `@kbn/share-plugin/public` inside the Kibana repository needs no other change.
  */
 
+import type React from 'react';
+
 /** rxjs `Observable` as far as we use it (subscribe with a next function). */
 export interface Subscribable<T> {
   subscribe(next: (value: T) => void): { unsubscribe(): void };
@@ -100,8 +102,14 @@ export interface ChromeStart {
   setBreadcrumbs(breadcrumbs: { text: string; href?: string }[]): void;
 }
 
+/** src/core/packages/i18n/browser/src/types.ts `I18nStart`: the context provider of Kibana's translations. */
+export interface I18nStart {
+  Context: (props: { children: React.ReactNode }) => React.ReactElement;
+}
+
 /** src/core/packages/lifecycle/browser/src/core_start.ts `CoreStart` (subset). */
 export interface CoreStart {
+  i18n: I18nStart;
   http: HttpStart;
   notifications: NotificationsStart;
   application: ApplicationStart;

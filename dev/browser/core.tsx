@@ -133,6 +133,9 @@ export function createDevCore(config: DevHostConfig) {
   };
 
   const coreStart: CoreStart = {
+    // Kibana's I18nProvider with the default (English) messages; the marker lets the browser test
+    // see that the page is mounted inside core's render context.
+    i18n: { Context: ({ children }) => <div data-test-subj="devHostI18nContext" style={{ display: 'contents' }}>{children}</div> },
     http: createHttp(basePath, config),
     notifications: {
       toasts: {

@@ -42,6 +42,7 @@ export function fakeCore(routes: Record<string, unknown>, space = 'default'): Fa
   const toasts = { addSuccess: jest.fn(), addWarning: jest.fn(), addDanger: jest.fn(), addError: jest.fn() };
   const basePath = spacePrefix(space);
   const core: CoreStart = {
+    i18n: { Context: ({ children }) => <>{children}</> },
     http: { basePath: { get: () => basePath, prepend: (p: string) => `${basePath}${p}`, serverBasePath: '' }, fetch: call('GET'), get: call('GET'), post: call('POST') },
     notifications: { toasts },
     application: {

@@ -98,6 +98,8 @@ describeBrowser('the page in Chromium', () => {
     await page.goto(`${host.url}/s/${SPACE}/app/mlDemoData?theme=light`);
     await page.getByTestId('moduleCard-security_auth').waitFor();
     await expect(page.title()).resolves.toBe('Generate ML demo data - Elastic');
+    // Mounted through the render context: inside core's i18n context (the dev host's marks itself).
+    await expect(page.locator('[data-test-subj="devHostI18nContext"] [data-test-subj="mlDemoDataPage"]').count()).resolves.toBe(1);
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Generate ML demo data');
     await expect(page.getByTestId('moduleSelectionSummary').textContent()).resolves.toMatch(/^6 of 6 modules selected, \d+ jobs$/);
     await shot('01-modules-light');
