@@ -5,6 +5,8 @@
  *   bundle    all six modules written as the offline bundle (files on disk, verification off)
  *   e2e       generation + the installer's bulk indexing (client.helpers.bulk) into a loopback
  *             bulk sink (an HTTP server on 127.0.0.1 that answers _bulk like Elasticsearch)
+ *   predict   the engine model (`ml-demo-data predict`) over an NDJSON file of that many documents
+ *             (rare by process.name partition host.name, 15 minutes, 60 days), streamed
  *   startup   CLI start-up time (`--help` and `list`)
  *
  * Each measurement runs in its own child process so peak RSS is its own; generation runs with a
@@ -16,7 +18,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Client } from '@elastic/elasticsearch';
 import { indexModule } from '../server/installers/indexer';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SUPPORTED_MODULE_IDS } from '../common/catalogue';
@@ -24,6 +26,7 @@ import { writeBundle } from '../server/bundle/write_bundle';
 import { buildPlan, type Plan } from '../server/generators/plan';
 import { moduleStream } from '../server/generators/stream';
 import { expectedDocs } from '../server/installers/run';
+import { predictFiles } from '../server/engine/predict';
 
 const END = '2026-11-20T10:00:00Z';
 
@@ -54,6 +57,12 @@ async function child(mode: string, target: number): Promise<void> {
     process.stdout.write(JSON.stringify({ mode, docs, seconds: e2eSeconds, docsPerSecond: docs / e2eSeconds, peakRssMb: process.resourceUsage().maxRSS / 1024 }));
     return;
   }
+  if (mode === 'predict') {
+    const dir = process.argv[5];
+    const p = await predictFiles({ job: join(dir, 'job.json'), data: join(dir, 'docs.ndjson'), injections: join(dir, 'injections.json') });
+    process.stdout.write(JSON.stringify({ mode, docs: p.docs, seconds: p.seconds, docsPerSecond: p.docs / p.seconds, peakRssMb: process.resourceUsage().maxRSS / 1024, score: p.injections[0].score }));
+    return;
+  }
   let seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (mode === 'bundle') {
     const dir = mkdtempSync(join(tmpdir(), 'ml-bench-'));
@@ -67,6 +76,33 @@ async function child(mode: string, target: number): Promise<void> {
     }
   }
   process.stdout.write(JSON.stringify({ mode, docs, seconds, docsPerSecond: docs / seconds, mb: bytes / 1e6, peakRssMb: process.resourceUsage().maxRSS / 1024 }));
+}
+
+/** The predict bench's input: n documents of 20 hosts running their own processes, one new process at the end. */
+function predictInput(n: number): string {
+  const dir = mkdtempSync(join(tmpdir(), 'ml-bench-predict-'));
+  const span = 900_000;
+  const end = Date.parse(END);
+  const buckets = 60 * 96;
+  const start = end - buckets * span;
+  const job = { analysis_config: { bucket_span: '15m', detectors: [{ function: 'rare', by_field_name: 'process.name', partition_field_name: 'host.name' }] }, data_description: { time_field: '@timestamp' } };
+  writeFileSync(join(dir, 'job.json'), JSON.stringify(job));
+  writeFileSync(join(dir, 'injections.json'), JSON.stringify({ end: new Date(end).toISOString(), injections: [{ label: 'injected', bucket_start: new Date(end - span).toISOString(), entity: 'xmrig' }] }));
+  const fd = openSync(join(dir, 'docs.ndjson'), 'w');
+  let lines: string[] = [];
+  for (let i = 0; i < n - 1; i++) {
+    const ts = start + Math.floor((i / n) * buckets * span);
+    const host = i % 20;
+    lines.push(JSON.stringify({ '@timestamp': new Date(ts).toISOString(), host: { name: `host-${host}` }, process: { name: `proc-${host}-${(i * 7) % 30}` } }));
+    if (lines.length === 10_000) {
+      writeSync(fd, lines.join('\n') + '\n');
+      lines = [];
+    }
+  }
+  lines.push(JSON.stringify({ '@timestamp': new Date(end - span / 2).toISOString(), host: { name: 'host-0' }, process: { name: 'xmrig' } }));
+  writeSync(fd, lines.join('\n') + '\n');
+  closeSync(fd);
+  return dir;
 }
 
 const HEAP_CAP_MB = 192;
@@ -117,7 +153,17 @@ async function main(): Promise<void> {
       console.log(`${mode.padEnd(10)} ${String(r.docs).padEnd(12)} ${r.seconds.toFixed(1).padStart(7)}   ${Math.round(r.docsPerSecond).toLocaleString('en-US').padStart(9)}  ${r.peakRssMb.toFixed(0).padStart(5)} MB`);
     }
   }
-  console.log(`(generate and bundle run with --max-old-space-size=${HEAP_CAP_MB}; e2e: bulk requests of ${E2E_CHUNK} documents, ${E2E_CONCURRENCY} in flight, default heap)`);
+  for (const size of sizes.filter((n) => n <= 1_000_000)) {
+    const dir = predictInput(size);
+    try {
+      const out = execFileSync(process.execPath, [`--max-old-space-size=${HEAP_CAP_MB}`, __filename, '--child', 'predict', String(size), dir], { encoding: 'utf8', maxBuffer: 1 << 20 });
+      const r = JSON.parse(out) as { docs: number; seconds: number; docsPerSecond: number; peakRssMb: number };
+      console.log(`${'predict'.padEnd(10)} ${String(r.docs).padEnd(12)} ${r.seconds.toFixed(1).padStart(7)}   ${Math.round(r.docsPerSecond).toLocaleString('en-US').padStart(9)}  ${r.peakRssMb.toFixed(0).padStart(5)} MB`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  console.log(`(generate, bundle and predict run with --max-old-space-size=${HEAP_CAP_MB}; e2e: bulk requests of ${E2E_CHUNK} documents, ${E2E_CONCURRENCY} in flight, default heap)`);
   console.log(`\nCLI start-up (median of 10): --help ${startup(['--help']).toFixed(0)} ms, list ${startup(['list']).toFixed(0)} ms`);
 }
 

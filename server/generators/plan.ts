@@ -17,6 +17,9 @@ import { buildWorld, poolOf, type World } from './world';
 /** Baseline every anomaly has before it: rare needs 20+ buckets, change-point tests need days. */
 export const MIN_HISTORY_BEFORE_ANOMALY = 2 * DAY;
 
+/** History a partitioned rare job needs for a 75 rule (engine model: ~45 days at the lanes' density). */
+export const PARTITIONED_RARE_DAYS = 45;
+
 export interface RuleReach {
   ruleId: string;
   name: string;
@@ -169,6 +172,15 @@ export function buildPlan(input: GenerateOptions, now = Date.now()): Plan {
           scope: shaped.scope, field: shaped.field, value: shaped.value, description: shaped.description, eventCount: shaped.events.length,
           rules: rules.map((r) => ruleReach(r, bucketStart, end)),
         });
+      }
+      // Said before generating: a partitioned rare job scores a new value within its partition's
+      // own history, and the engine needs weeks of it to reach 75 (engine calibration, rare_partition).
+      const d0 = job.job.analysis_config.detectors[0];
+      const topThreshold = Math.max(0, ...rules.map((r) => r.anomaly_threshold));
+      if (d0.function === 'rare' && d0.partition_field_name && topThreshold >= 75 && options.historyDays < PARTITIONED_RARE_DAYS) {
+        notices.push(
+          `${job.id}: its rule needs a score of ${topThreshold}; a new ${d0.by_field_name} within one ${d0.partition_field_name} reaches that only after weeks of history, so with ${options.historyDays} days it is not expected to fire (use --history-days ${PARTITIONED_RARE_DAYS} or more).`,
+        );
       }
       return { job, bucketSpan, lane: lanes[i], rules, anomalies };
     });
