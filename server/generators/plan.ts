@@ -17,6 +17,8 @@ import { buildWorld, poolOf, type World } from './world';
 /** Baseline every anomaly has before it: rare needs 20+ buckets, change-point tests need days. */
 export const MIN_HISTORY_BEFORE_ANOMALY = 2 * DAY;
 
+const COUNT_FUNCTIONS = new Set(['count', 'high_count', 'non_zero_count', 'high_non_zero_count']);
+
 /** History a partitioned rare job needs for a 75 rule (engine model: ~45 days at the lanes' density). */
 export const PARTITIONED_RARE_DAYS = 45;
 
@@ -157,8 +159,19 @@ export function buildPlan(input: GenerateOptions, now = Date.now()): Plan {
       const by = prefix(job.job.analysis_config.detectors[0].by_field_name);
       const early =
         fn === 'rare' && bucketSpan < HOUR && jobs.some((j) => j.job.analysis_config.detectors[0].function.includes('info_content') && prefix(j.job.analysis_config.detectors[0].field_name) === by) ? bucketSpan : 0;
+      // Counts on a weekend: people do not work weekends, and the engine does not score a weekend
+      // bucket of a weekday/weekend pattern learnt from less than three weeks (engine calibration,
+      // count: Saturday x5 and Sunday x20 both 0). Such a job's anomalies move back to the last
+      // weekday evening; its rule then gets a manual run over the window.
+      let weekendShift = 0;
+      if (COUNT_FUNCTIONS.has(fn) && options.historyDays < 21) {
+        const weekend = (t: number) => [0, 6].includes(new Date(t).getUTCDay());
+        const first = anomalyBucket(end, bucketSpan, 0);
+        while (weekend(first - weekendShift)) weekendShift += bucketSpan;
+        if (weekendShift) notices.push(`${job.id}: the data ends on a weekend; its anomaly goes to the last weekday evening (the engine does not score weekend counts with less than three weeks of history), and its rule gets a manual run.`);
+      }
       for (let ordinal = 0; ordinal < options.anomaliesPerJob; ordinal++) {
-        const bucketStart = anomalyBucket(end, bucketSpan, ordinal) - early;
+        const bucketStart = anomalyBucket(end, bucketSpan, ordinal) - early - weekendShift;
         if (bucketStart < start + MIN_HISTORY_BEFORE_ANOMALY) {
           // Never inside the models' warm-up: the headline must fit, extra anomalies may not.
           if (ordinal === 0) throw new OptionsError(`${job.id}: the history is too short to place its anomaly after ${MIN_HISTORY_BEFORE_ANOMALY / DAY} days of baseline`);
