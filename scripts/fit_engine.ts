@@ -26,7 +26,9 @@ async function record(root: string, run: EngineRun): Promise<Recorded> {
   const buckets: [number, ClosedBucket][] = [];
   const job = JSON.parse(readFileSync(join(dir, 'job.json'), 'utf8'));
   const injections = readInjections(join(dir, 'injections.json'));
-  await predictFiles({ job: join(dir, 'job.json'), data: join(dir, 'docs.ndjson'), injections: join(dir, 'injections.json') }, undefined, (d, b) => buckets.push([d, b]));
+  await predictFiles({ job: join(dir, 'job.json'), data: join(dir, 'docs.ndjson'), injections: join(dir, 'injections.json') }, undefined, (d, b) =>
+    buckets.push([d, b]),
+  );
   return { run, job, injections, buckets };
 }
 
@@ -56,7 +58,7 @@ function agreement(rows: Row[]) {
   let side = 0;
   for (const r of rows) {
     const e = r.run.injected;
-    if ((e >= 50) === (r.predicted >= 50) && (e >= 75) === (r.predicted >= 75)) side++;
+    if (e >= 50 === r.predicted >= 50 && e >= 75 === r.predicted >= 75) side++;
     err += Math.abs(e - r.predicted);
   }
   return { side: side / rows.length, mae: err / rows.length };
@@ -65,7 +67,7 @@ function agreement(rows: Row[]) {
 function report(rows: Row[], quiet: boolean) {
   for (const r of rows) {
     const e = r.run.injected;
-    const agree = (e >= 50) === (r.predicted >= 50) && (e >= 75) === (r.predicted >= 75);
+    const agree = e >= 50 === r.predicted >= 50 && e >= 75 === r.predicted >= 75;
     if (!quiet || !agree) {
       console.log(
         `${agree ? ' ' : 'X'} ${r.run.family.padEnd(15)} ${r.run.case.padEnd(38)} s${r.run.seed} engine ${String(e).padStart(5)} model ${String(r.predicted).padStart(5)}  base ${String(r.run.baselineMax).padStart(5)}/${String(r.baseline).padStart(5)}  ${r.why.join('; ').slice(0, 160)}`,
@@ -85,7 +87,9 @@ function fit(recs: Recorded[], group: keyof EngineParams, start: EngineParams): 
   };
   let bestLoss = loss(best);
   const keys = Object.keys(best[group]) as string[];
-  const steps: Record<string, number> = Object.fromEntries(keys.map((k) => [k, Math.max(0.05, Math.abs((best[group] as unknown as Record<string, number>)[k]) * 0.2)]));
+  const steps: Record<string, number> = Object.fromEntries(
+    keys.map((k) => [k, Math.max(0.05, Math.abs((best[group] as unknown as Record<string, number>)[k]) * 0.2)]),
+  );
   for (let round = 0; round < 6; round++) {
     let improved = false;
     for (const k of keys) {

@@ -39,7 +39,9 @@ export function predictCommand(program: Command, log: (line: string) => void): v
         log('');
         log(`Highest record elsewhere: ${p.baselineMax} (${p.baselineOver50} records >= 50; ${p.lateMax} in the last 48 h)`);
         for (const r of p.topBaseline.slice(0, 3)) log(`  ${r.score}  ${r.bucketStart}  ${r.entity ?? '-'}  ${r.why.join('; ')}`);
-        log(`${p.docs} documents in ${p.seconds.toFixed(2)} s (${Math.round(p.docs / Math.max(p.seconds, 1e-3))} docs/s)${p.lateDocs ? `; ${p.lateDocs} arrived after their bucket closed and were ignored` : ''}`);
+        log(
+          `${p.docs} documents in ${p.seconds.toFixed(2)} s (${Math.round(p.docs / Math.max(p.seconds, 1e-3))} docs/s)${p.lateDocs ? `; ${p.lateDocs} arrived after their bucket closed and were ignored` : ''}`,
+        );
       } catch (e) {
         if (e instanceof InputError) throw new Error(e.message, { cause: e });
         throw e;

@@ -94,7 +94,7 @@ export class BucketAggregator {
         (cell.strings ??= new Set()).add(field!);
         break;
       case 'time': {
-        const x = d.function === 'time_of_week' ? ((tsMs / 1000 + 3 * 86400) % (7 * 86400)) /* Monday 00:00 = 0 */ : (tsMs / 1000) % 86400;
+        const x = d.function === 'time_of_week' ? (tsMs / 1000 + 3 * 86400) % (7 * 86400) /* Monday 00:00 = 0 */ : (tsMs / 1000) % 86400;
         this.addNumber(cell, x);
         break;
       }

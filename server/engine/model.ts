@@ -89,7 +89,10 @@ export class EngineModel {
   private docs = 0;
   private lateDocs = 0;
 
-  constructor(job: unknown, private readonly options: EngineModelOptions = {}) {
+  constructor(
+    job: unknown,
+    private readonly options: EngineModelOptions = {},
+  ) {
     this.spec = parseJobSpec(job);
     const span = this.spec.bucketSpanMs;
     const params = options.params ?? DEFAULT_PARAMS;

@@ -63,11 +63,7 @@ export interface PredictFiles {
   injections?: string;
 }
 
-export async function predictFiles(
-  files: PredictFiles,
-  params?: EngineParams,
-  tap?: EngineModelOptions['tap'],
-): Promise<Prediction & { seconds: number }> {
+export async function predictFiles(files: PredictFiles, params?: EngineParams, tap?: EngineModelOptions['tap']): Promise<Prediction & { seconds: number }> {
   const started = process.hrtime.bigint();
   const jobBody = readJson(files.job, 'Job file');
   const inj = files.injections ? readInjections(files.injections) : { injections: [] };

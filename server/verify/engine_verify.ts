@@ -94,7 +94,8 @@ export function engineVerify(plan: Plan, scopes: readonly Scope[] = SCOPES): Eng
       const span = jp.bucketSpan;
       const own = new Set(jp.anomalies.map((a) => Math.floor(a.bucketStart / span)));
       const others = new Set<number>();
-      for (const m of plan.modules) for (const other of m.jobs) for (const a of other.anomalies) for (const b of [a.bucketStart, a.bucketEnd - 1]) others.add(Math.floor(b / span));
+      for (const m of plan.modules)
+        for (const other of m.jobs) for (const a of other.anomalies) for (const b of [a.bucketStart, a.bucketEnd - 1]) others.add(Math.floor(b / span));
       for (const b of others) if (!own.has(b)) injections.push({ label: 'other', bucketStartMs: b * span, entity: null });
       const models: Partial<Record<Scope, EngineModel>> = {};
       for (const scope of scopes) models[scope] = new EngineModel(jp.job.job, { injections, reader: (f) => fieldReader(f, rm) });
@@ -147,14 +148,20 @@ function judge(run: JobRun, plan: Plan): EngineJobResult {
     if (p.docs === 0) problems.push(`${scope}: no document matches the datafeed query`);
     for (const i of mine) {
       if (explained && explained.score >= i.score) {
-        problems.push(`${scope}: anomaly #${i.label} (${i.score}) is not the job's top record: another job's anomaly scores ${explained.score} at ${explained.bucketStart}`);
+        problems.push(
+          `${scope}: anomaly #${i.label} (${i.score}) is not the job's top record: another job's anomaly scores ${explained.score} at ${explained.bucketStart}`,
+        );
       }
       if (i.score < threshold + SCORE_MARGIN) {
-        problems.push(`${scope}: anomaly #${i.label} (${i.entity ?? 'the job'}) predicted ${i.score} < rule threshold ${threshold} + ${SCORE_MARGIN}: ${i.why.join('; ')}`);
+        problems.push(
+          `${scope}: anomaly #${i.label} (${i.entity ?? 'the job'}) predicted ${i.score} < rule threshold ${threshold} + ${SCORE_MARGIN}: ${i.why.join('; ')}`,
+        );
       }
     }
     if (p.baselineMax >= lowest) {
-      problems.push(`${scope}: a baseline record would alert (${p.baselineMax} >= ${lowest} at ${top?.bucketStart}: ${top ? [top.entity, ...top.why].join('; ') : ''})`);
+      problems.push(
+        `${scope}: a baseline record would alert (${p.baselineMax} >= ${lowest} at ${top?.bucketStart}: ${top ? [top.entity, ...top.why].join('; ') : ''})`,
+      );
     }
   }
   return {

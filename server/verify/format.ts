@@ -17,7 +17,11 @@ export function formatVerifyTable(results: EngineJobResult[]): string {
     r.pass ? 'PASS' : 'FAIL',
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i >= 2 && i <= 6 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i >= 2 && i <= 6 ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   const problems = results.flatMap((r) => r.problems.map((p) => `  ${r.jobId}: ${p}`));
   const summary = `${results.filter((r) => r.pass).length}/${results.length} jobs predicted to score their rules' threshold + 10 with no baseline alert, in both scopes (engine model)`;
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line), '', summary, ...problems].join('\n');

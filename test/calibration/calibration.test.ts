@@ -32,7 +32,7 @@ describe('engine model vs the real engine on the calibration cases', () => {
   });
 
   it('agrees on the side of 50 and 75 for at least 90 % of cases, within 12 points on average', () => {
-    const agree = rows.filter((r) => (r.engine >= 50) === (r.model >= 50) && (r.engine >= 75) === (r.model >= 75));
+    const agree = rows.filter((r) => r.engine >= 50 === r.model >= 50 && r.engine >= 75 === r.model >= 75);
     const mae = rows.reduce((s, r) => s + Math.abs(r.engine - r.model), 0) / rows.length;
     const bad = rows.filter((r) => !agree.includes(r)).map((r) => `${r.family} ${r.case} s${r.seed}: engine ${r.engine}, model ${r.model}`);
     process.stdout.write(`calibration: ${rows.length} cases, ${((100 * agree.length) / rows.length).toFixed(1)} % same side, MAE ${mae.toFixed(1)}\n`);

@@ -44,14 +44,18 @@ export function engineRuns(): EngineRun[] {
 
 /** The directory holding the generated inputs of every case for `seeds`, generating what is missing. */
 export function caseInputs(seeds: number[], dir = process.env.ML_DEMO_CALIBRATION_DIR): string {
-  const hash = createHash('sha256').update(readFileSync(join(HERE, 'scenarios.py'))).digest('hex').slice(0, 12);
+  const hash = createHash('sha256')
+    .update(readFileSync(join(HERE, 'scenarios.py')))
+    .digest('hex')
+    .slice(0, 12);
   const out = dir ?? join(tmpdir(), `ml-demo-data-calibration-${hash}`);
   const python = process.env.PYTHON ?? 'python3';
   try {
     execFileSync(python, [join(HERE, 'make_cases.py'), out, ...seeds.map(String)], { stdio: 'pipe' });
   } catch (e) {
     const err = e as NodeJS.ErrnoException & { stderr?: Buffer };
-    if (err.code === 'ENOENT') throw new Error(`The calibration cases need python3 (standard library only) to generate their inputs; install it or set PYTHON.`, { cause: e });
+    if (err.code === 'ENOENT')
+      throw new Error(`The calibration cases need python3 (standard library only) to generate their inputs; install it or set PYTHON.`, { cause: e });
     throw new Error(`make_cases.py failed: ${err.stderr?.toString() ?? err.message}`, { cause: e });
   }
   return out;

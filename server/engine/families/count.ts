@@ -78,9 +78,18 @@ export class CountSimulator implements Simulator {
     for (const [id, cell] of cells) {
       if (!this.series.has(id)) {
         this.series.set(id, {
-          key: cell.key, first: t, nonEmpty: 0,
-          slotMean: new Float64Array(2 * this.slots), slotN: new Float64Array(2 * this.slots),
-          typeSum: [0, 0], typeN: [0, 0], sum: 0, n: 0, absRes: 0, resN: 0, level: 0,
+          key: cell.key,
+          first: t,
+          nonEmpty: 0,
+          slotMean: new Float64Array(2 * this.slots),
+          slotN: new Float64Array(2 * this.slots),
+          typeSum: [0, 0],
+          typeN: [0, 0],
+          sum: 0,
+          n: 0,
+          absRes: 0,
+          resN: 0,
+          level: 0,
         });
       }
     }
@@ -113,8 +122,7 @@ export class CountSimulator implements Simulator {
       }
       return n > 0 ? sum / n : flat;
     };
-    const profiled =
-      this.slots > 1 ? p.smooth * slotMean(slot - 1) + (1 - 2 * p.smooth) * slotMean(slot) + p.smooth * slotMean(slot + 1) : slotMean(slot);
+    const profiled = this.slots > 1 ? p.smooth * slotMean(slot - 1) + (1 - 2 * p.smooth) * slotMean(slot) + p.smooth * slotMean(slot + 1) : slotMean(slot);
     const wP = 1 - Math.exp(-days / p.profileDays);
     const mu = wP * profiled + (1 - wP) * flat;
     const r = Math.log((x + p.c) / (mu + p.c));
@@ -138,7 +146,9 @@ export class CountSimulator implements Simulator {
       score = Math.min(p.max * logistic((directed - p.z0) / p.width), d.family === 'count' ? small : Infinity);
       if (score < p.minScore) score = 0;
       if (watched || score > 0) {
-        why.push(`expected ${round1(mu)} at this time${weekly ? (weekend ? ' (weekend)' : ' (weekday)') : ''}, got ${round1(x)} (x${round1((x + 1e-9) / Math.max(mu, 1e-9))})`);
+        why.push(
+          `expected ${round1(mu)} at this time${weekly ? (weekend ? ' (weekend)' : ' (weekday)') : ''}, got ${round1(x)} (x${round1((x + 1e-9) / Math.max(mu, 1e-9))})`,
+        );
         if (s.level > 0.2) why.push('the model has already adapted to a recent rise');
       }
     }

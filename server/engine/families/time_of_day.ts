@@ -48,10 +48,13 @@ export class TimeOfDaySimulator implements Simulator {
         if (score < p.minScore) score = 0;
         if (score > 0 || watched) {
           const h = (v: number) => `${String(Math.floor(v / 3600) % 24).padStart(2, '0')}:${String(Math.floor((v % 3600) / 60)).padStart(2, '0')}`;
-          why.push(`at ${h(x)} UTC; usual ${h(Math.max(0, s.mean - Math.sqrt(s.m2 / s.n)))}–${h(Math.min(this.period - 1, s.mean + Math.sqrt(s.m2 / s.n)))} (${round1(f.z)} sd from the mean, ${round1(f.gapHours)} h from the nearest earlier time)`);
+          why.push(
+            `at ${h(x)} UTC; usual ${h(Math.max(0, s.mean - Math.sqrt(s.m2 / s.n)))}–${h(Math.min(this.period - 1, s.mean + Math.sqrt(s.m2 / s.n)))} (${round1(f.z)} sd from the mean, ${round1(f.gapHours)} h from the nearest earlier time)`,
+          );
         }
       }
-      if (score > 0 || watched) ctx.emit({ detector: ctx.d.index, bucket: b.index, key: cell.key, score: round1(score), actual: x, typical: round1(s.mean), why });
+      if (score > 0 || watched)
+        ctx.emit({ detector: ctx.d.index, bucket: b.index, key: cell.key, score: round1(score), actual: x, typical: round1(s.mean), why });
       // Learn.
       s.n++;
       const delta = x - s.mean;
