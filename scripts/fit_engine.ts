@@ -12,7 +12,7 @@ import type { ClosedBucket } from '../server/engine/buckets';
 import { EngineModel, type Prediction } from '../server/engine/model';
 import { DEFAULT_PARAMS, type EngineParams } from '../server/engine/params';
 import { predictFiles, readInjections } from '../server/engine/predict';
-import { caseDir, caseInputs, engineRuns, hasCase, type EngineRun } from '../test/calibration/calibration';
+import { agreement, caseDir, caseInputs, engineRuns, hasCase, sameSide, type EngineRun } from '../test/calibration/calibration';
 
 interface Recorded {
   run: EngineRun;
@@ -53,28 +53,19 @@ function evaluate(recs: Recorded[], params: EngineParams): Row[] {
   });
 }
 
-function agreement(rows: Row[]) {
-  let err = 0;
-  let side = 0;
-  for (const r of rows) {
-    const e = r.run.injected;
-    if (e >= 50 === r.predicted >= 50 && e >= 75 === r.predicted >= 75) side++;
-    err += Math.abs(e - r.predicted);
-  }
-  return { side: side / rows.length, mae: err / rows.length };
-}
+const agreementOf = (rows: Row[]) => agreement(rows.map((r) => ({ engine: r.run.injected, model: r.predicted })));
 
 function report(rows: Row[], quiet: boolean) {
   for (const r of rows) {
     const e = r.run.injected;
-    const agree = e >= 50 === r.predicted >= 50 && e >= 75 === r.predicted >= 75;
+    const agree = sameSide(e, r.predicted);
     if (!quiet || !agree) {
       console.log(
         `${agree ? ' ' : 'X'} ${r.run.family.padEnd(15)} ${r.run.case.padEnd(38)} s${r.run.seed} engine ${String(e).padStart(5)} model ${String(r.predicted).padStart(5)}  base ${String(r.run.baselineMax).padStart(5)}/${String(r.baseline).padStart(5)}  ${r.why.join('; ').slice(0, 160)}`,
       );
     }
   }
-  const a = agreement(rows);
+  const a = agreementOf(rows);
   console.log(`\n${rows.length} runs: same side of 50 and 75: ${(100 * a.side).toFixed(1)} %, mean absolute error ${a.mae.toFixed(1)}`);
 }
 
@@ -82,7 +73,7 @@ function report(rows: Row[], quiet: boolean) {
 function fit(recs: Recorded[], group: keyof EngineParams, start: EngineParams): EngineParams {
   let best = structuredClone(start);
   const loss = (p: EngineParams) => {
-    const a = agreement(evaluate(recs, p));
+    const a = agreementOf(evaluate(recs, p));
     return a.mae + 40 * (1 - a.side);
   };
   let bestLoss = loss(best);

@@ -4,6 +4,7 @@
  * the verifier and the bundle all read the same plan.
  */
 import { resolveSelection, rulesForJob, selectedJobs, type CatalogueJob, type CatalogueRule } from '../../common/catalogue';
+import { familyOf } from '../engine/registry';
 import { shapeAnomaly, type Incident, type InjectedEvent } from './anomalies';
 import type { Entity, EntityKind } from './entities';
 import { buildLane, compileLane, type Lane } from './lanes';
@@ -16,8 +17,6 @@ import { buildWorld, poolOf, type World } from './world';
 
 /** Baseline every anomaly has before it: rare needs 20+ buckets, change-point tests need days. */
 export const MIN_HISTORY_BEFORE_ANOMALY = 2 * DAY;
-
-const COUNT_FUNCTIONS = new Set(['count', 'high_count', 'non_zero_count', 'high_non_zero_count']);
 
 /** History a partitioned rare job needs for a 75 rule (engine model: ~45 days at the lanes' density). */
 export const PARTITIONED_RARE_DAYS = 45;
@@ -164,7 +163,7 @@ export function buildPlan(input: GenerateOptions, now = Date.now()): Plan {
       // count: Saturday x5 and Sunday x20 both 0). Such a job's anomalies move back to the last
       // weekday evening; its rule then gets a manual run over the window.
       let weekendShift = 0;
-      if (COUNT_FUNCTIONS.has(fn) && options.historyDays < 21) {
+      if (familyOf(fn) === 'count' && options.historyDays < 21) {
         const weekend = (t: number) => [0, 6].includes(new Date(t).getUTCDay());
         const first = anomalyBucket(end, bucketSpan, 0);
         while (weekend(first - weekendShift)) weekendShift += bucketSpan;

@@ -11,7 +11,7 @@
 import type { RunProgress } from '../../common/api';
 import { API_VERSION, ROUTES } from '../../common/constants';
 import { startStandin, type Standin } from '../../test/standin';
-import { createRouteHarness, startRunsIndexFront, type HarnessCall, type RouteHarness } from '../../test/router_harness';
+import { createRouteHarness, startRunsIndexFront, waitForRun as waitForRunOf, type HarnessCall, type RouteHarness } from '../../test/router_harness';
 import type { MemoryAlerting } from '../../test/router_harness/fake_plugins';
 import { TaskStore } from '../../test/router_harness/fake_task_manager';
 import type { HarnessOptions } from '../../test/router_harness/harness';
@@ -56,17 +56,7 @@ async function harness(options: Partial<HarnessOptions> = {}): Promise<RouteHarn
 }
 const call = (h: RouteHarness, c: Omit<HarnessCall, 'headers'> & { headers?: HarnessCall['headers'] }) => h.call({ ...c, headers: { ...V, ...c.headers } });
 
-async function waitForRun(h: RouteHarness, runId: string, space = 'default', authorization = USER): Promise<RunProgress> {
-  const prefix = space === 'default' ? '' : `/s/${space}`;
-  for (let i = 0; i < 600; i++) {
-    const res = await call(h, { method: 'GET', path: `${prefix}${ROUTES.run}`, params: { runId }, headers: { authorization } });
-    expect(res.status).toBe(200);
-    const run = res.body as RunProgress;
-    if (run.state !== 'running') return run;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`run ${runId} did not finish`);
-}
+const waitForRun = (h: RouteHarness, runId: string, space = 'default', authorization = USER) => waitForRunOf(h, runId, space, { authorization });
 
 beforeEach(async () => {
   standin = await startStandin({ kibanaVersion: '9.1.0', esVersion: '9.1.0' });

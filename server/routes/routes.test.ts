@@ -6,7 +6,7 @@
 import type { ModulesResponse, RunProgress } from '../../common/api';
 import { API_VERSION, ROUTES } from '../../common/constants';
 import { startStandin, type Standin } from '../../test/standin';
-import { createRouteHarness, startRunsIndexFront, type HarnessCall, type RouteHarness } from '../../test/router_harness';
+import { createRouteHarness, startRunsIndexFront, waitForRun as waitForRunOf, type HarnessCall, type RouteHarness } from '../../test/router_harness';
 import type { MemoryAlerting } from '../../test/router_harness/fake_plugins';
 import type { HarnessOptions } from '../../test/router_harness/harness';
 
@@ -36,17 +36,7 @@ function progressOf(runId: string): RunProgress {
   };
 }
 
-async function waitForRun(runId: string, space = 'default', h = harness): Promise<RunProgress> {
-  const prefix = space === 'default' ? '' : `/s/${space}`;
-  for (let i = 0; i < 600; i++) {
-    const res = await call({ method: 'GET', path: `${prefix}${ROUTES.run}`, params: { runId } }, h);
-    expect(res.status).toBe(200);
-    const run = res.body as RunProgress;
-    if (run.state !== 'running') return run;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`run ${runId} did not finish`);
-}
+const waitForRun = (runId: string, space = 'default', h = harness) => waitForRunOf(h, runId, space);
 
 beforeEach(async () => {
   standin = await startStandin({ kibanaVersion: '9.1.0', esVersion: '9.1.0' });

@@ -84,6 +84,8 @@ function* moduleDocs(plan: Plan, moduleIndex: number): Generator<{ ts: number; d
 
 export function engineVerify(plan: Plan, scopes: readonly Scope[] = SCOPES): EngineJobResult[] {
   const runs: JobRun[] = [];
+  // Every anomaly's first and last instant: the buckets other jobs' anomalies fall in, per span.
+  const anomalyInstants = plan.modules.flatMap((m) => m.jobs.flatMap((j) => j.anomalies.flatMap((a) => [a.bucketStart, a.bucketEnd - 1])));
   for (const module of plan.modules) {
     for (const jp of module.jobs) {
       const d = jp.job.job.analysis_config.detectors[0];
@@ -93,9 +95,7 @@ export function engineVerify(plan: Plan, scopes: readonly Scope[] = SCOPES): Eng
       // false alerts; they must still score below this job's own anomaly.
       const span = jp.bucketSpan;
       const own = new Set(jp.anomalies.map((a) => Math.floor(a.bucketStart / span)));
-      const others = new Set<number>();
-      for (const m of plan.modules)
-        for (const other of m.jobs) for (const a of other.anomalies) for (const b of [a.bucketStart, a.bucketEnd - 1]) others.add(Math.floor(b / span));
+      const others = new Set(anomalyInstants.map((t) => Math.floor(t / span)));
       for (const b of others) if (!own.has(b)) injections.push({ label: 'other', bucketStartMs: b * span, entity: null });
       const models: Partial<Record<Scope, EngineModel>> = {};
       for (const scope of scopes) models[scope] = new EngineModel(jp.job.job, { injections, reader: (f) => fieldReader(f, rm) });

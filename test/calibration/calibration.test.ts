@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import { predictFiles } from '../../server/engine/predict';
-import { caseDir, caseInputs, engineRuns, hasCase } from './calibration';
+import { agreement, caseDir, caseInputs, engineRuns, hasCase, sameSide } from './calibration';
 
 const seeds = (process.env.ML_DEMO_CALIBRATION_SEEDS ?? '0').split(',').map(Number);
 
@@ -32,8 +32,8 @@ describe('engine model vs the real engine on the calibration cases', () => {
   });
 
   it('agrees on the side of 50 and 75 for at least 90 % of cases, within 12 points on average', () => {
-    const agree = rows.filter((r) => r.engine >= 50 === r.model >= 50 && r.engine >= 75 === r.model >= 75);
-    const mae = rows.reduce((s, r) => s + Math.abs(r.engine - r.model), 0) / rows.length;
+    const agree = rows.filter((r) => sameSide(r.engine, r.model));
+    const { mae } = agreement(rows);
     const bad = rows.filter((r) => !agree.includes(r)).map((r) => `${r.family} ${r.case} s${r.seed}: engine ${r.engine}, model ${r.model}`);
     process.stdout.write(`calibration: ${rows.length} cases, ${((100 * agree.length) / rows.length).toFixed(1)} % same side, MAE ${mae.toFixed(1)}\n`);
     expect({ share: agree.length / rows.length >= 0.9, bad: agree.length / rows.length >= 0.9 ? [] : bad }).toEqual({ share: true, bad: [] });
@@ -45,7 +45,7 @@ describe('engine model vs the real engine on the calibration cases', () => {
     expect(families.length).toBe(9);
     for (const family of families) {
       const of = rows.filter((r) => r.family === family);
-      const mae = of.reduce((s, r) => s + Math.abs(r.engine - r.model), 0) / of.length;
+      const { mae } = agreement(of);
       expect({ family, maeUnder25: mae <= 25 }).toEqual({ family, maeUnder25: true });
     }
   });

@@ -72,3 +72,15 @@ export function hasCase(root: string, run: Pick<EngineRun, 'family' | 'case' | '
 export function families(root: string): string[] {
   return readdirSync(root);
 }
+
+/** The bar of issue #16: a prediction agrees when it is on the same side of 50 and of 75 as the engine. */
+export function sameSide(engine: number, model: number): boolean {
+  return engine >= 50 === model >= 50 && engine >= 75 === model >= 75;
+}
+
+/** Share of pairs on the same side, and mean absolute error. */
+export function agreement(pairs: { engine: number; model: number }[]): { side: number; mae: number } {
+  const side = pairs.filter((p) => sameSide(p.engine, p.model)).length / pairs.length;
+  const mae = pairs.reduce((s, p) => s + Math.abs(p.engine - p.model), 0) / pairs.length;
+  return { side, mae };
+}

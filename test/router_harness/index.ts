@@ -3,3 +3,4 @@ export { createRouteHarness, type HarnessCall, type HarnessOptions, type RouteHa
 export { startRouteServer, type RouteServer, type RouteServerOptions } from './http_server';
 export { startRunsIndexFront } from './runs_index_front';
 export type { WireResponse } from './response';
+export { waitForRun } from './wait_for_run';

@@ -131,7 +131,7 @@ export class CountSimulator implements Simulator {
     const noise = d.family === 'distinct' ? p.distinctVar : 1;
     const z = (r - s.level) / Math.sqrt(noise * sigma * sigma + p.floor);
     const directed = d.side === 'high' ? z : d.side === 'low' ? -z : Math.abs(z);
-    const key = d.family === 'count' || d.family === 'distinct' ? s.key : s.key;
+    const key = s.key;
     const watched = ctx.watched(t, key);
     let score = 0;
     const why: string[] = [];
