@@ -152,7 +152,7 @@ export function assertOption(name: OptionName, value: unknown, label: string = n
 // Text (command-line flags, environment variables, form fields) → typed values, strictly:
 // "3.5", "0x5", "1e2", " 3" and "" are not whole numbers.
 const INT_TEXT = /^\d{1,9}$/;
-const DECIMAL_TEXT = /^\d{1,9}(\.\d{1,9})?$/;
+const DECIMAL_TEXT = /^\d{1,9}(\.\d{1,30})?$/;
 
 /** Parses a text option and checks it; the error names `label`. */
 export function parseOptionText(name: OptionName, text: string, label: string = name): unknown {

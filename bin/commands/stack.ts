@@ -9,7 +9,7 @@ import { cleanupDemo } from '../../server/installers/cleanup';
 import { runInstall } from '../../server/installers/run';
 import { demoStatus } from '../../server/installers/status';
 import type { InstallOptions } from '../../server/installers/types';
-import { parseOptionText, show } from '../../common/options';
+import { DEFAULT_OPTIONS, parseOptionText, show } from '../../common/options';
 import type { Cli } from '../cli';
 import { addConnectionOptions, connect, describeConnection, resolveConnection, type ConnectionFlags } from '../connection';
 import { addGenerationOptions, validateGeneration, type GenerationFlags } from '../generation_options';
@@ -92,9 +92,9 @@ export function stackCommands(program: Command, cli: Cli): void {
     .option('--generate-ml-data', 'generate and index the ML demo data first')
     .option('--enable-ml-jobs', 'create and start the ML jobs')
     .option('--ml-modules <list>', `modules or jobs (default all: ${SUPPORTED_MODULE_IDS.join(',')})`)
-    .option('--namespace <ns>', 'data stream namespace', 'default')
-    .option('--history-days <n>', 'days of baseline history', '14')
-    .option('--seed <text>', 'seed', 'ml-demo-data')
+    .option('--namespace <ns>', 'data stream namespace', DEFAULT_OPTIONS.namespace)
+    .option('--history-days <n>', 'days of baseline history', String(DEFAULT_OPTIONS.historyDays))
+    .option('--seed <text>', 'seed', DEFAULT_OPTIONS.seed)
     .action(async (flags) => {
       if (flags.type !== 'machine_learning') throw new Error(`-t: rule type ${show(flags.type)} is not something this tool makes; use -t machine_learning`);
       if (flags.rules !== undefined && !/^\d{1,6}$/.test(flags.rules)) throw new Error(`-r must be a whole number; got ${show(flags.rules)}`);

@@ -12,7 +12,7 @@ import {
   EuiSwitch,
 } from '@elastic/eui';
 import type { StartRunRequest } from '../../common/api';
-import { LIMITS, parseOptionText, type OptionName } from '../../common/options';
+import { DEFAULT_OPTIONS as SCHEMA_DEFAULTS, LIMITS, parseOptionText, THEME_NAMES, type OptionName } from '../../common/options';
 
 export interface OptionsValue {
   historyDays: string;
@@ -22,18 +22,23 @@ export interface OptionsValue {
   installRules: boolean;
   scale: string;
   anomaliesPerJob: string;
-  theme: 'acme' | 'globex';
+  theme: ThemeName;
 }
 
+type ThemeName = (typeof THEME_NAMES)[number];
+/** The schema's themes (common/options.ts) as the page names them: a new theme without a label does not compile. */
+const THEME_LABELS: Record<ThemeName, string> = { acme: 'Acme Corp', globex: 'Globex' };
+
+/** The schema's defaults (common/options.ts), as the form's text fields hold them. */
 export const DEFAULT_OPTIONS: OptionsValue = {
-  historyDays: '14',
-  seed: 'ml-demo-data',
-  namespace: 'default',
+  historyDays: String(SCHEMA_DEFAULTS.historyDays),
+  seed: SCHEMA_DEFAULTS.seed,
+  namespace: SCHEMA_DEFAULTS.namespace,
   enableJobs: true,
   installRules: true,
-  scale: '1',
-  anomaliesPerJob: '1',
-  theme: 'acme',
+  scale: String(SCHEMA_DEFAULTS.scale),
+  anomaliesPerJob: String(SCHEMA_DEFAULTS.anomaliesPerJob),
+  theme: SCHEMA_DEFAULTS.theme,
 };
 
 export type OptionErrors = Partial<Record<keyof OptionsValue | 'modules', string>>;
@@ -91,10 +96,10 @@ export const OptionsForm: React.FC<Props> = ({ value, errors, showErrors, disabl
     <>
       <EuiFlexGrid columns={3} gutterSize="m">
         <EuiFlexItem>
-          <EuiFormRow id="mlDemoHistoryDays" label="History (days)" helpText="Baseline before the anomalies, 3 to 90 days." isInvalid={!!err('historyDays')} error={err('historyDays')}>
+          <EuiFormRow id="mlDemoHistoryDays" label="History (days)" helpText={`Baseline before the anomalies, ${LIMITS.historyDays.min} to ${LIMITS.historyDays.max} days.`} isInvalid={!!err('historyDays')} error={err('historyDays')}>
             <EuiFieldNumber
-              min={3}
-              max={90}
+              min={LIMITS.historyDays.min}
+              max={LIMITS.historyDays.max}
               step={1}
               value={value.historyDays}
               isInvalid={!!err('historyDays')}
@@ -158,10 +163,10 @@ export const OptionsForm: React.FC<Props> = ({ value, errors, showErrors, disabl
             </EuiFormRow>
           </EuiFlexItem>
           <EuiFlexItem>
-            <EuiFormRow id="mlDemoAnomaliesPerJob" label="Anomalies per job" helpText="1 to 10, two hours apart." isInvalid={!!err('anomaliesPerJob')} error={err('anomaliesPerJob')}>
+            <EuiFormRow id="mlDemoAnomaliesPerJob" label="Anomalies per job" helpText={`${LIMITS.anomaliesPerJob.min} to ${LIMITS.anomaliesPerJob.max}, two hours apart.`} isInvalid={!!err('anomaliesPerJob')} error={err('anomaliesPerJob')}>
               <EuiFieldNumber
-                min={1}
-                max={10}
+                min={LIMITS.anomaliesPerJob.min}
+                max={LIMITS.anomaliesPerJob.max}
                 step={1}
                 value={value.anomaliesPerJob}
                 isInvalid={!!err('anomaliesPerJob')}
@@ -174,13 +179,10 @@ export const OptionsForm: React.FC<Props> = ({ value, errors, showErrors, disabl
           <EuiFlexItem>
             <EuiFormRow id="mlDemoTheme" label="Entity names">
               <EuiSelect
-                options={[
-                  { value: 'acme', text: 'Acme Corp' },
-                  { value: 'globex', text: 'Globex' },
-                ]}
+                options={THEME_NAMES.map((name) => ({ value: name, text: THEME_LABELS[name] }))}
                 value={value.theme}
                 disabled={disabled}
-                onChange={(e) => set('theme', e.target.value === 'globex' ? 'globex' : 'acme')}
+                onChange={(e) => set('theme', THEME_NAMES.find((name) => name === e.target.value) ?? value.theme)}
                 data-test-subj="optionTheme"
               />
             </EuiFormRow>
