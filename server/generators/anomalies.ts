@@ -1,5 +1,5 @@
 /**
- * Anomaly shapers: for each detector function, the events that make the job's model score a
+ * Anomaly shapers (the detector registry, detectors/, says which function uses which): the events that make the job's model score a
  * record high (elastic/ml-cpp): a value never seen in its partition for `rare`, a burst far
  * above the entity's own baseline for counts, a spike of distinct values or of high-entropy
  * unique strings, and a logon at an hour the user never logs on, alone in its bucket.
@@ -10,6 +10,7 @@ import { buildEntity, novelKey, type Entity, type EntityKind } from './entities'
 import { fieldKind, materialize, pickEntities, type Lane } from './lanes';
 import { Random } from './random';
 import { MINUTE, TICK } from './time';
+import type { Suppression } from './suppression';
 import type { World } from './world';
 
 export interface InjectedEvent {
@@ -38,6 +39,8 @@ export interface ShapedAnomaly {
   value: string | number;
   description: string;
   events: InjectedEvent[];
+  /** Baseline events removed (low_* functions: a drop, not a spike); see suppression.ts. */
+  suppress?: Suppression[];
 }
 
 export interface ShapeInput {
@@ -52,27 +55,22 @@ export interface ShapeInput {
   random: Random;
 }
 
-const COUNT_FUNCTIONS = new Set(['count', 'high_count', 'non_zero_count', 'high_non_zero_count']);
-const DISTINCT_FUNCTIONS = new Set(['distinct_count', 'high_distinct_count']);
-const INFO_FUNCTIONS = new Set(['info_content', 'high_info_content']);
-export const SUPPORTED_FUNCTIONS = ['rare', 'time_of_day', ...COUNT_FUNCTIONS, ...DISTINCT_FUNCTIONS, ...INFO_FUNCTIONS];
-
-function inLane(lane: Lane, entity: Entity): boolean {
+export function inLane(lane: Lane, entity: Entity): boolean {
   const i = lane.kinds.indexOf(entity.kind);
   return i >= 0 && (!lane.pools[i].constrained || lane.pools[i].entities.includes(entity));
 }
 
 /** The incident's entities that this lane can carry. */
-function incidentFor(lane: Lane, incident: Incident): Partial<Record<EntityKind, Entity>> {
+export function incidentFor(lane: Lane, incident: Incident): Partial<Record<EntityKind, Entity>> {
   const forced: Partial<Record<EntityKind, Entity>> = {};
   for (const [kind, entity] of Object.entries(incident.forced) as [EntityKind, Entity][]) if (inLane(lane, entity)) forced[kind] = entity;
   return forced;
 }
 
-const spread = (start: number, span: number, n: number) => Array.from({ length: n }, (_, j) => start + Math.floor(((j + 0.5) / n) * span));
+export const spread = (start: number, span: number, n: number) => Array.from({ length: n }, (_, j) => start + Math.floor(((j + 0.5) / n) * span));
 
 /** Expected matching events per bucket for `scope` at the busiest hour, sampled from every lane. */
-function peakPerBucket(input: ShapeInput, scope: Partial<Record<EntityKind, Entity>>): number {
+export function peakPerBucket(input: ShapeInput, scope: Partial<Record<EntityKind, Entity>>): number {
   const matches = compileQuery(input.job.datafeed.query);
   const random = Random.scoped('estimate', input.job.id);
   const ticks = input.bucketSpan / TICK;
@@ -96,7 +94,7 @@ function peakPerBucket(input: ShapeInput, scope: Partial<Record<EntityKind, Enti
   return total;
 }
 
-function scopeOf(job: CatalogueJob, forced: Partial<Record<EntityKind, Entity>>): Record<string, string> {
+export function scopeOf(job: CatalogueJob, forced: Partial<Record<EntityKind, Entity>>): Record<string, string> {
   const d = job.job.analysis_config.detectors[0];
   const scope: Record<string, string> = {};
   for (const field of [d.partition_field_name, d.over_field_name, d.by_field_name]) {
@@ -108,7 +106,7 @@ function scopeOf(job: CatalogueJob, forced: Partial<Record<EntityKind, Entity>>)
   return scope;
 }
 
-function rare(input: ShapeInput): ShapedAnomaly {
+export function rare(input: ShapeInput): ShapedAnomaly {
   const { job, lane, world, incident, random } = input;
   const d = job.job.analysis_config.detectors[0];
   const byKind = d.by_field_name && fieldKind(d.by_field_name);
@@ -152,7 +150,7 @@ function rare(input: ShapeInput): ShapedAnomaly {
   };
 }
 
-function timeOfDay(input: ShapeInput): ShapedAnomaly {
+export function timeOfDay(input: ShapeInput): ShapedAnomaly {
   const user = input.incident.timeOfDayUsers[input.ordinal];
   const ts = input.bucketStart + 7 * MINUTE;
   const local = new Date(ts + (user.utcOffset ?? 0) * 3600_000).toISOString().slice(11, 16);
@@ -163,7 +161,7 @@ function timeOfDay(input: ShapeInput): ShapedAnomaly {
   };
 }
 
-function burst(input: ShapeInput): ShapedAnomaly {
+export function burst(input: ShapeInput): ShapedAnomaly {
   const forced = incidentFor(input.lane, input.incident);
   const d = input.job.job.analysis_config.detectors[0];
   const scopeKinds = [d.by_field_name, d.partition_field_name, d.over_field_name].filter(Boolean).map((f) => fieldKind(f!)!);
@@ -193,7 +191,7 @@ function distinctKeys(kind: EntityKind, input: ShapeInput, n: number): string[] 
   return Array.from({ length: n }, () => novelKey(kind, input.world.flavor, input.incident.novel++));
 }
 
-function distinct(input: ShapeInput): ShapedAnomaly {
+export function distinct(input: ShapeInput): ShapedAnomaly {
   const d = input.job.job.analysis_config.detectors[0];
   const kind = fieldKind(d.field_name!)!;
   const forced = incidentFor(input.lane, input.incident);
@@ -207,7 +205,7 @@ function distinct(input: ShapeInput): ShapedAnomaly {
 }
 
 /** Unique high-entropy strings: obfuscated script blocks, or DNS labels carrying encoded data. */
-function infoContent(input: ShapeInput): ShapedAnomaly {
+export function infoContent(input: ShapeInput): ShapedAnomaly {
   const d = input.job.job.analysis_config.detectors[0];
   const kind = fieldKind(d.field_name!)!;
   const forced = incidentFor(input.lane, input.incident);
@@ -232,14 +230,3 @@ function infoContent(input: ShapeInput): ShapedAnomaly {
     events: spread(input.bucketStart, Math.min(input.bucketSpan, 10 * MINUTE), keys.length).map((ts, j) => ({ ts, lane: input.lane, forced: { ...forced, [kind]: values[j] } })),
   };
 }
-
-export function shapeAnomaly(input: ShapeInput): ShapedAnomaly {
-  const fn = input.job.job.analysis_config.detectors[0].function;
-  if (fn === 'rare') return rare(input);
-  if (fn === 'time_of_day') return timeOfDay(input);
-  if (COUNT_FUNCTIONS.has(fn)) return burst(input);
-  if (DISTINCT_FUNCTIONS.has(fn)) return distinct(input);
-  if (INFO_FUNCTIONS.has(fn)) return infoContent(input);
-  throw new Error(`${input.job.id}: no anomaly shaper for detector function "${fn}" (supported: ${SUPPORTED_FUNCTIONS.join(', ')})`);
-}
-

@@ -6,13 +6,16 @@
  */
 import { createHash } from 'node:crypto';
 import * as V from './vocabulary';
+import { fieldBaselineKeys, fieldEntityFields, fieldNovelKey, fieldOfKind, isFieldKind, type FieldFlavor, type FieldKind } from './field_values';
 
 export type EntityKind =
   | 'user' | 'host' | 'source' | 'destination' | 'dport' | 'process' | 'parent' | 'workdir'
-  | 'service' | 'script' | 'aws_action' | 'aws_error' | 'dns' | 'server_domain' | 'url' | 'user_agent';
+  | 'service' | 'script' | 'aws_action' | 'aws_error' | 'dns' | 'server_domain' | 'url' | 'user_agent'
+  // Any other field, one kind per field (field_values.ts).
+  | FieldKind;
 
 /** How a module's entities look: Windows or Linux hosts and processes, internal or public source IPs. */
-export interface Flavor {
+export interface Flavor extends FieldFlavor {
   os: 'linux' | 'windows';
   /** 'aws' users carry IAM identities. */
   users: 'windows' | 'linux' | 'aws';
@@ -60,6 +63,7 @@ const KIND_FIELDS: Record<EntityKind, string[]> = {
 for (const [kind, fields] of Object.entries(KIND_FIELDS)) for (const f of fields) FIELD_KIND[f] = kind as EntityKind;
 
 export function kindFields(kind: EntityKind): readonly string[] {
+  if (isFieldKind(kind)) return [fieldOfKind(kind)];
   return KIND_FIELDS[kind];
 }
 
@@ -96,6 +100,7 @@ const OFFICE_OFFSETS = [-5, -5, 0, 1, 1, -4, 5.5, 7];
 /** Builds the entity of `kind` whose key (primary value) is `key`. */
 export function buildEntity(kind: EntityKind, key: string, flavor: Flavor, extra: Partial<Entity> = {}): Entity {
   const t = flavor.theme;
+  if (isFieldKind(kind)) return entity(kind, key, fieldEntityFields(fieldOfKind(kind), key, flavor), extra);
   switch (kind) {
     case 'user': {
       if (flavor.users === 'aws') {
@@ -183,6 +188,7 @@ export function buildEntity(kind: EntityKind, key: string, flavor: Flavor, extra
 /** Baseline population keys of one kind for a module: the values its normal data uses. */
 export function baselineKeys(kind: EntityKind, flavor: Flavor): { key: string; human?: boolean; utcOffset?: number }[] {
   const t = flavor.theme;
+  if (isFieldKind(kind)) return fieldBaselineKeys(fieldOfKind(kind), flavor);
   switch (kind) {
     case 'user': {
       const humans = t.firstNames.slice(0, 16).map((first, i) => ({
@@ -235,6 +241,7 @@ export function novelKey(kind: EntityKind, flavor: Flavor, i: number): string {
   const at = <T>(list: readonly T[]): T => list[i % list.length];
   const round = Math.floor(i / 8);
   const suffix = round > 0 ? String(round) : '';
+  if (isFieldKind(kind)) return fieldNovelKey(fieldOfKind(kind), i, flavor);
   switch (kind) {
     case 'user': return at(V.ANOMALOUS_USERS) + suffix;
     case 'host': return `${flavor.theme.hostPrefix}-tmp-${at(['kali', 'x7', 'rogue', 'lab'])}${i}`;

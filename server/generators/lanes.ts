@@ -9,6 +9,7 @@ import { solveQuery } from './constraints';
 import { buildEntity, FIELD_KIND, kindFields, type Entity, type EntityKind } from './entities';
 import { WeightedPicker, type Random } from './random';
 import { compileSerializer, renderFragment, type Serializer } from './serializer';
+import { fieldKindOf } from './field_values';
 import { HOUR, hourOfWeek } from './time';
 import { poolOf, type Affinity, type Pool, type World } from './world';
 
@@ -28,13 +29,6 @@ export const KEY_FIELD: Record<EntityKind, string> = {
 
 const ARRAY_FIELDS = new Set(['event.category', 'event.type']);
 
-/** Baseline events per 15-minute tick at full activity, before the scale option. */
-const BASE_RATE: Record<string, number> = {
-  // rare: the engine's score for a new value grows ~30 points per decade of observed (bucket,
-  // value) pairs, so rare lanes are dense enough to clear their rules with margin.
-  rare: 12, time_of_day: 8, count: 12, high_count: 12, low_count: 12, non_zero_count: 12, high_non_zero_count: 12,
-  low_non_zero_count: 12, distinct_count: 6, high_distinct_count: 6, info_content: 4, high_info_content: 4,
-};
 
 export interface LanePool extends Pool {
   picker: WeightedPicker<Entity>;
@@ -68,7 +62,8 @@ export function jobFields(job: CatalogueJob): { detector: string[]; influencers:
 
 /** The entity kind that supplies a field in this module (event.action is an AWS API call only in CloudTrail). */
 export function fieldKind(field: string, kinds?: readonly EntityKind[]): EntityKind | undefined {
-  const kind = FIELD_KIND[RUNTIME_FIELD_SOURCES[field] ?? field];
+  // A field no entity kind knows is a kind of its own (field_values.ts), for profiles that list it.
+  const kind = FIELD_KIND[RUNTIME_FIELD_SOURCES[field] ?? field] ?? fieldKindOf(RUNTIME_FIELD_SOURCES[field] ?? field);
   return kind && (!kinds || kinds.includes(kind)) ? kind : undefined;
 }
 
@@ -93,7 +88,8 @@ function machineActivity(how: number): number {
   return day * (weekend ? 0.7 : 1);
 }
 
-export function buildLane(world: World, job: CatalogueJob, scale: number, random: Random): Lane {
+/** `baseRate`: baseline events per 15 minutes at full activity, the detector registry's (detectors/). */
+export function buildLane(world: World, job: CatalogueJob, scale: number, random: Random, baseRate = 6): Lane {
   const { profile } = world;
   const constraints = solveQuery(job.datafeed.query, profile.prefer);
   const fixed: Record<string, unknown> = {};
@@ -115,7 +111,7 @@ export function buildLane(world: World, job: CatalogueJob, scale: number, random
   for (const field of constraints.exists) {
     const kind = moduleKind(field);
     if (kind) required.add(kind);
-    else if (!(field in fixed)) throw new Error(`${job.id}: no generator knows field ${field} (required by the datafeed)`);
+    else if (!(field in fixed) && !(field in profile.base)) throw new Error(`${job.id}: no generator knows field ${field} (required by the datafeed)`);
   }
   const { detector, influencers } = jobFields(job);
   for (const field of detector) {
@@ -171,7 +167,7 @@ export function buildLane(world: World, job: CatalogueJob, scale: number, random
 
   const d = job.job.analysis_config.detectors[0];
   const partitioned = !!(d.partition_field_name || d.over_field_name);
-  const base = (BASE_RATE[d.function] ?? 6) * (partitioned ? 3 : 1) * scale;
+  const base = baseRate * (partitioned ? 3 : 1) * scale;
   const userIndex = kinds.indexOf('user');
   const schedule = (onboarding: boolean) => {
     const ratePerTick = new Float64Array(168);

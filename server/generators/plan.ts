@@ -5,7 +5,8 @@
  */
 import { resolveSelection, rulesForJob, selectedJobs, type CatalogueJob, type CatalogueRule } from '../../common/catalogue';
 import { familyOf } from '../engine/registry';
-import { shapeAnomaly, type Incident, type InjectedEvent } from './anomalies';
+import type { Incident, InjectedEvent } from './anomalies';
+import { baseRateOf, shapeAnomaly } from './detectors';
 import type { Entity, EntityKind } from './entities';
 import { buildLane, compileLane, type Lane } from './lanes';
 import { OptionsError, resolveOptions, type GenerateOptions, type ResolvedOptions } from './options';
@@ -13,6 +14,8 @@ import { getProfile, type ModuleProfile } from './profiles';
 import { Random } from './random';
 import { DAY, floorTo, HOUR, MINUTE, parseDuration, parseLookback, TICK } from './time';
 import { THEMES } from './vocabulary';
+import type { Suppression } from './suppression';
+import { moduleTick } from './tick';
 import { buildWorld, poolOf, type World } from './world';
 
 /** Baseline every anomaly has before it: rare needs 20+ buckets, change-point tests need days. */
@@ -65,6 +68,10 @@ export interface ModulePlan {
   injections: InjectedEvent[];
   /** Every field value that only anomaly events carry (the never-seen values). */
   injectedValues: Set<string>;
+  /** Baseline events the low-side anomalies take away (suppression.ts). */
+  suppressions?: Suppression[];
+  /** The stream's time step: the gcd of the jobs' bucket spans and 15 minutes, at least a minute (tick.ts). */
+  tick?: number;
 }
 
 export interface Plan {
@@ -103,7 +110,7 @@ function planIncident(world: World, jobs: CatalogueJob[], end: number, anomalies
   const humans = users.filter((u) => u.human);
   const forced: Partial<Record<EntityKind, Entity>> = {};
   const timeOfDayUsers: Entity[] = [];
-  const todJob = jobs.find((j) => j.job.analysis_config.detectors[0].function === 'time_of_day');
+  const todJob = jobs.find((j) => familyOf(j.job.analysis_config.detectors[0].function) === 'time');
   if (todJob) {
     const span = parseDuration(todJob.job.analysis_config.bucket_span);
     for (let k = 0; k < anomaliesPerJob; k++) {
@@ -142,10 +149,11 @@ export function buildPlan(input: GenerateOptions, now = Date.now()): Plan {
     const random = Random.scoped(options.seed, moduleId, 'plan');
     const world = buildWorld(profile, { ...profile.flavor, theme: THEMES[options.theme] }, random);
     const incident = planIncident(world, jobs, end, options.anomaliesPerJob, shared);
-    const lanes = jobs.map((job) => buildLane(world, job, options.scale, Random.scoped(options.seed, moduleId, job.id)));
+    const lanes = jobs.map((job) => buildLane(world, job, options.scale, Random.scoped(options.seed, moduleId, job.id), baseRateOf(job.job.analysis_config.detectors[0].function)));
     const dataStreamFields = { 'data_stream.type': 'logs', 'data_stream.dataset': profile.dataset, 'data_stream.namespace': options.namespace };
     for (const lane of lanes) Object.assign(lane.constants, dataStreamFields);
     const injections: InjectedEvent[] = [];
+    const suppressions: Suppression[] = [];
     const jobPlans: JobPlan[] = jobs.map((job, i) => {
       const bucketSpan = parseDuration(job.job.analysis_config.bucket_span);
       const rules = rulesForJob(job.id);
@@ -179,6 +187,7 @@ export function buildPlan(input: GenerateOptions, now = Date.now()): Plan {
         }
         const shaped = shapeAnomaly({ world, job, lane: lanes[i], moduleLanes: lanes, incident, bucketStart, bucketSpan, ordinal, random });
         injections.push(...shaped.events);
+        if (shaped.suppress) suppressions.push(...shaped.suppress);
         anomalies.push({
           jobId: job.id, moduleId, function: job.job.analysis_config.detectors[0].function, ordinal, bucketStart, bucketEnd: bucketStart + bucketSpan,
           scope: shaped.scope, field: shaped.field, value: shaped.value, description: shaped.description, eventCount: shaped.events.length,
@@ -200,7 +209,8 @@ export function buildPlan(input: GenerateOptions, now = Date.now()): Plan {
     injections.sort((a, b) => a.ts - b.ts);
     const injectedValues = new Set<string>();
     for (const e of injections) for (const entity of Object.values(e.forced) as Entity[]) if (entity.novel) for (const v of Object.values(entity.fields)) injectedValues.add(String(v));
-    modules.push({ moduleId, profile, dataStream: `logs-${profile.dataset}-${options.namespace}`, world, jobs: jobPlans, injections, injectedValues });
+    const tick = moduleTick(jobPlans.map((j) => j.bucketSpan));
+    modules.push({ moduleId, profile, dataStream: `logs-${profile.dataset}-${options.namespace}`, world, jobs: jobPlans, injections, injectedValues, suppressions, tick });
   }
   return { options, start, end, modules, notices };
 }

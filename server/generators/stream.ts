@@ -7,6 +7,7 @@ import type { Entity } from './entities';
 import { pickEntities, type Lane } from './lanes';
 import type { ModulePlan, Plan } from './plan';
 import { Random } from './random';
+import { activeIn, isSuppressed } from './suppression';
 import { DAY, hourOfWeek, TICK } from './time';
 
 /** Every baseline value is introduced in turn during the first day... */
@@ -64,15 +65,21 @@ export function* moduleStream(plan: Plan, module: ModulePlan, options: StreamOpt
     if (!c) cursors.set(lane, (c = new Map()));
     return c;
   };
-  for (let tick = plan.start; tick < plan.end; tick += TICK) {
+  // The module's step (tick.ts); lanes' rates are per 15 minutes (TICK).
+  const step = module.tick ?? TICK;
+  const perStep = step / TICK;
+  const suppressions = module.suppressions ?? [];
+  for (let tick = plan.start; tick < plan.end; tick += step) {
     const how = hourOfWeek(tick);
+    const suppressing = suppressions.length ? activeIn(suppressions, tick, tick + step) : [];
     const warmup = tick < plan.start + WARMUP;
     const onboarding = tick < plan.start + ONBOARDING;
     for (const lane of lanes) {
-      const n = random.poisson((onboarding && lane.onboarding ? lane.onboarding.ratePerTick : lane.ratePerTick)[how]);
+      const n = random.poisson((onboarding && lane.onboarding ? lane.onboarding.ratePerTick : lane.ratePerTick)[how] * perStep);
       for (let i = 0; i < n; i++) {
         if (!pickEntities(lane, how, random, picked, undefined, warmup, cursorsOf(lane))) break;
-        const ts = tick + Math.floor(random.next() * TICK);
+        const ts = tick + Math.floor(random.next() * step);
+        if (suppressing.length && isSuppressed(suppressing, lane, ts, picked)) continue;
         parts.push(action, lane.serialize(clock.format(ts), picked, (random.next() * 2147483647) | 0), '\n');
         if (++docs >= chunkDocs) {
           yield { ndjson: parts.join(''), docs, until: tick };
@@ -81,7 +88,7 @@ export function* moduleStream(plan: Plan, module: ModulePlan, options: StreamOpt
         }
       }
     }
-    while (next < injections.length && injections[next].ts < tick + TICK) {
+    while (next < injections.length && injections[next].ts < tick + step) {
       const inj = injections[next++];
       if (inj.ts < tick) continue;
       if (!pickEntities(inj.lane, hourOfWeek(inj.ts), random, picked, inj.forced)) {

@@ -1,0 +1,38 @@
+/**
+ * Information-content family: how much information (compressed size of the distinct strings) the
+ * field_name values of a bucket carry. The spike is many unique high-entropy strings (anomalies.ts
+ * `infoContent`: encoded data in DNS names, obfuscated scripts); the drop is one short value
+ * repeated for a bucket.
+ */
+import type { FamilySpec, FunctionSpec } from './types';
+import { infoContent } from '../anomalies';
+import { fieldKind } from '../lanes';
+import { drop } from './drop';
+
+const entropy: FunctionSpec = { baseRate: 4, anomaly: 'unique high-entropy values of the field in one bucket', shape: infoContent };
+
+export const infoFamily: FamilySpec<'info'> = {
+  family: 'info',
+  description: 'the information content of the field_name values per bucket',
+  check: (d) => (d.field_name ? undefined : `${d.function} needs field_name (the field whose strings are measured)`),
+  functions: {
+    info_content: entropy,
+    high_info_content: entropy,
+    low_info_content: {
+      baseRate: 24,
+      anomaly: 'one short value of the field repeated for a bucket',
+      shape: (input) => {
+        const field = input.job.job.analysis_config.detectors[0].field_name!;
+        const kind = fieldKind(field)!;
+        const one = input.lane.pools[input.lane.kinds.indexOf(kind)].entities[0];
+        return drop(input, {
+          replacements: (lambda) => Math.max(3, Math.round(lambda)),
+          override: () => ({ [kind]: one }),
+          what: `only ${field} ${JSON.stringify(one.fields[field])}`,
+          field,
+          value: 1,
+        });
+      },
+    },
+  },
+};
