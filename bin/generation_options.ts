@@ -6,6 +6,9 @@
 import { Command, Option } from 'commander';
 import { resolveSelection, SUPPORTED_MODULE_IDS } from '../common/catalogue';
 import { DEFAULT_OPTIONS, LIMITS, OptionsError, parseOptionText, type OptionName } from '../common/options';
+import type { JobVariant } from '../common/catalogue/types';
+import { readJobFiles } from '../server/custom_jobs/files';
+import { CustomJobError, parseCustomJobs } from '../server/custom_jobs/parse';
 import type { GenerateOptions } from '../server/generators/options';
 import { resolveOptions } from '../server/generators/options';
 
@@ -19,7 +22,12 @@ export interface GenerationFlags {
   namespace?: string;
   theme?: string;
   variant?: string;
+  /** --job-file / --datafeed-file, each repeatable (a file or a folder). */
+  jobFile?: string[];
+  datafeedFile?: string[];
 }
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 export function addGenerationOptions(command: Command): Command {
   const { historyDays, scale, anomaliesPerJob } = LIMITS;
@@ -32,10 +40,12 @@ export function addGenerationOptions(command: Command): Command {
     .option('--anomalies-per-job <n>', `headline anomalies per job, ${anomaliesPerJob.min} to ${anomaliesPerJob.max}`, String(DEFAULT_OPTIONS.anomaliesPerJob))
     .option('--namespace <ns>', 'data stream namespace: logs-<dataset>-<namespace> (a-z, 0-9, _)', DEFAULT_OPTIONS.namespace)
     .option('--theme <name>', 'entity names (acme, globex)', DEFAULT_OPTIONS.theme)
-    .addOption(new Option('--variant <ids>', 'job ids: classic (stacks before 9.4) or ea (9.4+)').choices(['classic', 'ea']));
+    .addOption(new Option('--variant <ids>', 'job ids: classic (stacks before 9.4) or ea (9.4+)').choices(['classic', 'ea']))
+    .option('--job-file <path>', 'your own anomaly detection job: the body of PUT _ml/anomaly_detectors/<id> or a Kibana module job file, or a folder of them (repeatable; without --modules only these jobs)', collect)
+    .option('--datafeed-file <path>', 'its datafeed: the body of PUT _ml/datafeeds/<id> (repeatable; default: the job\'s datafeed_config, else every document)', collect);
 }
 
-const FLAGS: [keyof GenerationFlags, OptionName, string][] = [
+const FLAGS: [Exclude<keyof GenerationFlags, 'jobFile' | 'datafeedFile'>, OptionName, string][] = [
   ['historyDays', 'historyDays', '--history-days'],
   ['end', 'end', '--end'],
   ['seed', 'seed', '--seed'],
@@ -48,12 +58,23 @@ const FLAGS: [keyof GenerationFlags, OptionName, string][] = [
 
 /** The flags as generator options, each parsed and checked; throws OptionsError naming the flag. */
 export function toGenerateOptions(flags: GenerationFlags, modulesFlag = '--modules'): GenerateOptions {
+  const custom = !!flags.jobFile?.length;
+  if (flags.datafeedFile?.length && !custom) throw new OptionsError('--datafeed-file needs --job-file (the job the datafeed feeds)', 'customJobs');
   const out: Record<string, unknown> = {
-    modules: flags.modules === undefined ? [...SUPPORTED_MODULE_IDS] : parseOptionText('modules', flags.modules, modulesFlag),
+    // With job files and no --modules: only the user's jobs.
+    modules: flags.modules === undefined ? (custom ? [] : [...SUPPORTED_MODULE_IDS]) : parseOptionText('modules', flags.modules, modulesFlag),
   };
   for (const [key, name, flag] of FLAGS) {
     const text = flags[key];
     if (text !== undefined) out[name] = parseOptionText(name, text, flag);
+  }
+  if (custom) {
+    try {
+      out.customJobs = parseCustomJobs(readJobFiles(flags.jobFile!, flags.datafeedFile ?? []), (out.variant as JobVariant | undefined) ?? 'classic');
+    } catch (error) {
+      if (error instanceof CustomJobError) throw new OptionsError(error.message, 'customJobs');
+      throw error;
+    }
   }
   return out as unknown as GenerateOptions;
 }

@@ -41,7 +41,12 @@ function stableNumber(text: string, modulo: number): number {
   return parseInt(createHash('sha1').update(text).digest('hex').slice(0, 8), 16) % modulo;
 }
 
-const leaf = (field: string) => field.split('.').pop()!.replace(/[^a-zA-Z0-9]/g, '').toLowerCase() || 'value';
+/** A short word for the field's values: its last name, or the one before for generic ones (service.name: service). */
+const leaf = (field: string) => {
+  const parts = field.split('.');
+  const last = parts.length > 1 && ['name', 'id', 'type', 'keyword', 'value'].includes(parts[parts.length - 1]) ? parts[parts.length - 2] : parts[parts.length - 1];
+  return last.replace(/[^a-zA-Z0-9]/g, '').toLowerCase() || 'value';
+};
 
 /** Mean of a metric field's baseline values: stable per field, 100..1000. */
 export function baselineLevel(field: string): number {

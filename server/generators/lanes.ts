@@ -9,7 +9,7 @@ import { solveQuery } from './constraints';
 import { buildEntity, FIELD_KIND, kindFields, type Entity, type EntityKind } from './entities';
 import { WeightedPicker, type Random } from './random';
 import { compileSerializer, renderFragment, type Serializer } from './serializer';
-import { fieldKindOf } from './field_values';
+import { fieldKindOf, fieldOfKind, isFieldKind } from './field_values';
 import { HOUR, hourOfWeek } from './time';
 import { poolOf, type Affinity, type Pool, type World } from './world';
 
@@ -51,6 +51,13 @@ export interface Lane {
   onboarding?: { ratePerTick: Float64Array; usersByHour: (WeightedPicker<Entity> | null)[] };
   /** Round-robin positions used during warm-up, when every value is introduced in turn. */
   serialize: Serializer;
+  /**
+   * A steady source (a heartbeat, a metric every few seconds): the stream writes the expected
+   * number of events each step, spread evenly over the lane's entities, instead of a Poisson draw
+   * by popularity — so a drop (low_count) or a sum stands out from a baseline without noise.
+   * Set from the detector registry (FunctionSpec.steady).
+   */
+  steady?: boolean;
 }
 
 /** Detector fields, then influencers: every field a job's results are split or influenced by. */
@@ -140,7 +147,7 @@ export function buildLane(world: World, job: CatalogueJob, scale: number, random
       entities = world_.entities.filter((_, i) => keep[i]);
       weights = world_.weights.filter((_, i) => keep[i]);
       if (entities.length === 0) {
-        const keyValues = restriction.get(KEY_FIELD[kind]);
+        const keyValues = restriction.get(isFieldKind(kind) ? fieldOfKind(kind) : KEY_FIELD[kind]);
         if (!keyValues) throw new Error(`${job.id}: cannot build ${kind} entities satisfying ${JSON.stringify([...restriction])}`);
         entities = keyValues.map((v) => buildEntity(kind, v, world.flavor));
         weights = entities.map(() => 1);

@@ -1,5 +1,5 @@
 /** Generation options as the generator takes them; their limits are the one schema's (common/options.ts). */
-import type { JobVariant } from '../../common/catalogue/types';
+import type { CatalogueJob, JobVariant } from '../../common/catalogue/types';
 import { assertOption, DEFAULT_OPTIONS, endRangeProblem, LIMITS, OptionsError, parseIsoUtc, show } from '../../common/options';
 import { THEMES } from './vocabulary';
 
@@ -22,6 +22,8 @@ export interface GenerateOptions {
   theme?: string;
   /** 'classic' job ids (stacks before 9.4) or '_ea' ids (9.4+). */
   variant?: JobVariant;
+  /** The user's own jobs (server/custom_jobs), generated in the custom module; `modules` may then be empty. */
+  customJobs?: CatalogueJob[];
 }
 
 export interface ResolvedOptions {
@@ -34,6 +36,7 @@ export interface ResolvedOptions {
   namespace: string;
   theme: string;
   variant: JobVariant;
+  customJobs?: CatalogueJob[];
 }
 
 export const DEFAULTS = { ...DEFAULT_OPTIONS, variant: DEFAULT_OPTIONS.variant as JobVariant };
@@ -72,6 +75,6 @@ export function resolveOptions(options: GenerateOptions, now = Date.now()): Reso
   assertOption('variant', variant);
   const seed = options.seed ?? DEFAULTS.seed;
   assertOption('seed', seed);
-  if (!options.modules?.length) throw new OptionsError('modules must choose at least one module or job', 'modules');
-  return { modules: options.modules, historyDays, end, seed, scale, anomaliesPerJob, namespace, theme, variant };
+  if (!options.modules?.length && !options.customJobs?.length) throw new OptionsError('modules must choose at least one module or job', 'modules');
+  return { modules: options.modules ?? [], historyDays, end, seed, scale, anomaliesPerJob, namespace, theme, variant, ...(options.customJobs?.length ? { customJobs: options.customJobs } : {}) };
 }

@@ -6,7 +6,9 @@
 import { resolveSelection, rulesForJob, selectedJobs, type CatalogueJob, type CatalogueRule } from '../../common/catalogue';
 import { familyOf } from '../engine/registry';
 import type { Incident, InjectedEvent } from './anomalies';
-import { baseRateOf, shapeAnomaly } from './detectors';
+import { baseRateOf, isSteady, shapeAnomaly } from './detectors';
+import { makeSteady } from './detectors/steady';
+import { oddHourShift } from './detectors/time';
 import type { Entity, EntityKind } from './entities';
 import { buildLane, compileLane, type Lane } from './lanes';
 import { OptionsError, resolveOptions, type GenerateOptions, type ResolvedOptions } from './options';
@@ -17,6 +19,17 @@ import { THEMES } from './vocabulary';
 import type { Suppression } from './suppression';
 import { moduleTick } from './tick';
 import { buildWorld, poolOf, type World } from './world';
+import { CUSTOM_MODULE_ID } from '../custom_jobs/parse';
+import { customProfile } from '../custom_jobs/profile';
+
+/** Custom jobs, refused when one has the id of a job chosen from a module (job ids are cluster-wide). */
+function withoutClashes(custom: CatalogueJob[], groups: Map<string, CatalogueJob[]>): CatalogueJob[] {
+  for (const [moduleId, jobs] of groups) {
+    const clash = custom.find((c) => jobs.some((j) => j.id === c.id));
+    if (clash) throw new OptionsError(`job ${clash.id} (${clash.sources.job.path}) has the id of a job of module ${moduleId} that is also chosen; rename it or leave the module out`, 'customJobs');
+  }
+  return custom;
+}
 
 /** Baseline every anomaly has before it: rare needs 20+ buckets, change-point tests need days. */
 export const MIN_HISTORY_BEFORE_ANOMALY = 2 * DAY;
@@ -118,7 +131,7 @@ function planIncident(world: World, jobs: CatalogueJob[], end: number, anomalies
       // The engine models time of day on a line (00:00..24:00 UTC), not a circle: put the
       // user's office day on the other half of the UTC day from the anomaly, without crossing
       // midnight UTC, so the logon is 7+ hours from every usual one on that line.
-      const hour = new Date(anomalyBucket(end, span, k) + 7 * MINUTE).getUTCHours();
+      const hour = new Date(anomalyBucket(end, span, k) - oddHourShift(anomalyBucket(end, span, 0), span) + 7 * MINUTE).getUTCHours();
       const officeStartUtc = hour >= 12 ? 0.5 : 13;
       user.utcOffset = 8 - officeStartUtc;
       timeOfDayUsers.push(user);
@@ -144,12 +157,19 @@ export function buildPlan(input: GenerateOptions, now = Date.now()): Plan {
   // One organisation: a novel value injected for a field in a bucket is the same in every module,
   // so a job reading every stream (logs-*) sees one novelty, not one per module.
   const shared: Incident['shared'] = new Map();
-  for (const [moduleId, jobs] of selectedJobs(resolution, options.variant)) {
-    const profile = getProfile(moduleId);
+  const groups = selectedJobs(resolution, options.variant);
+  if (options.customJobs?.length) groups.set(CUSTOM_MODULE_ID, withoutClashes(options.customJobs, groups));
+  for (const [moduleId, jobs] of groups) {
+    const profile = moduleId === CUSTOM_MODULE_ID ? customProfile(jobs) : getProfile(moduleId);
     const random = Random.scoped(options.seed, moduleId, 'plan');
     const world = buildWorld(profile, { ...profile.flavor, theme: THEMES[options.theme] }, random);
     const incident = planIncident(world, jobs, end, options.anomaliesPerJob, shared);
-    const lanes = jobs.map((job) => buildLane(world, job, options.scale, Random.scoped(options.seed, moduleId, job.id), baseRateOf(job.job.analysis_config.detectors[0].function)));
+    const lanes = jobs.map((job) => {
+      const d = job.job.analysis_config.detectors[0];
+      const lane = buildLane(world, job, options.scale, Random.scoped(options.seed, moduleId, job.id), baseRateOf(d));
+      if (isSteady(d)) makeSteady(lane, d);
+      return lane;
+    });
     const dataStreamFields = { 'data_stream.type': 'logs', 'data_stream.dataset': profile.dataset, 'data_stream.namespace': options.namespace };
     for (const lane of lanes) Object.assign(lane.constants, dataStreamFields);
     const injections: InjectedEvent[] = [];
@@ -177,8 +197,10 @@ export function buildPlan(input: GenerateOptions, now = Date.now()): Plan {
         while (weekend(first - weekendShift)) weekendShift += bucketSpan;
         if (weekendShift) notices.push(`${job.id}: the data ends on a weekend; its anomaly goes to the last weekday evening (the engine does not score weekend counts with less than three weeks of history), and its rule gets a manual run.`);
       }
+      // A person's odd hour is late evening UTC (detectors/time.ts); its rule then gets a manual run.
+      const timeShift = familyOf(fn) === 'time' ? oddHourShift(anomalyBucket(end, bucketSpan, 0), bucketSpan) : 0;
       for (let ordinal = 0; ordinal < options.anomaliesPerJob; ordinal++) {
-        const bucketStart = anomalyBucket(end, bucketSpan, ordinal) - early - weekendShift;
+        const bucketStart = anomalyBucket(end, bucketSpan, ordinal) - early - weekendShift - timeShift;
         if (bucketStart < start + MIN_HISTORY_BEFORE_ANOMALY) {
           // Never inside the models' warm-up: the headline must fit, extra anomalies may not.
           if (ordinal === 0) throw new OptionsError(`${job.id}: the history is too short to place its anomaly after ${MIN_HISTORY_BEFORE_ANOMALY / DAY} days of baseline`);

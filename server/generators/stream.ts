@@ -60,6 +60,14 @@ export function* moduleStream(plan: Plan, module: ModulePlan, options: StreamOpt
   const injections = module.injections;
   // Generation state lives in the stream: streaming the same plan twice gives the same bytes.
   const cursors = new Map<Lane, Map<string, number>>();
+  // Steady lanes: the expected count each step, the fractions carried over (state of this pass).
+  const carried = new Map<Lane, number>();
+  const steadyCount = (lane: Lane, rate: number) => {
+    const total = (carried.get(lane) ?? 0) + rate;
+    const n = Math.floor(total);
+    carried.set(lane, total - n);
+    return n;
+  };
   const cursorsOf = (lane: Lane) => {
     let c = cursors.get(lane);
     if (!c) cursors.set(lane, (c = new Map()));
@@ -75,9 +83,10 @@ export function* moduleStream(plan: Plan, module: ModulePlan, options: StreamOpt
     const warmup = tick < plan.start + WARMUP;
     const onboarding = tick < plan.start + ONBOARDING;
     for (const lane of lanes) {
-      const n = random.poisson((onboarding && lane.onboarding ? lane.onboarding.ratePerTick : lane.ratePerTick)[how] * perStep);
+      const rate = (onboarding && lane.onboarding ? lane.onboarding.ratePerTick : lane.ratePerTick)[how] * perStep;
+      const n = lane.steady ? steadyCount(lane, rate) : random.poisson(rate);
       for (let i = 0; i < n; i++) {
-        if (!pickEntities(lane, how, random, picked, undefined, warmup, cursorsOf(lane))) break;
+        if (!pickEntities(lane, how, random, picked, undefined, warmup || (lane.steady === true && !lane.usersByHour), cursorsOf(lane))) break;
         const ts = tick + Math.floor(random.next() * step);
         if (suppressing.length && isSuppressed(suppressing, lane, ts, picked)) continue;
         parts.push(action, lane.serialize(clock.format(ts), picked, (random.next() * 2147483647) | 0), '\n');

@@ -11,6 +11,7 @@
  * (`logs-ml_demo.mine-default`) never gets this template and is never taken for the tool's.
  */
 import { dataStreamPattern, indexTemplateName } from '../../common/constants';
+import { ecsType } from '../../common/ecs';
 import { kindFields } from '../generators/entities';
 import type { Plan } from '../generators/plan';
 import { statusOf } from './errors';
@@ -34,14 +35,23 @@ function nest(fields: Record<string, unknown>): Record<string, unknown> {
   return root;
 }
 
-/** ECS type of a field the generator writes (everything else is keyword, as ECS says). */
-function fieldMapping(field: string): Record<string, unknown> {
+/** ECS types the template takes as they are (scaled_float needs a factor: float). */
+const ECS_AS_IS = new Set(['long', 'integer', 'short', 'byte', 'float', 'double', 'half_float', 'ip', 'boolean', 'date']);
+
+/**
+ * ECS type of a field the generator writes (everything else is keyword, as ECS says); a field a
+ * metric detector reads (`numeric`, from the plan) is a double even where ECS does not know it.
+ */
+function fieldMapping(field: string, numeric: ReadonlySet<string> = new Set()): Record<string, unknown> {
   if (field === '@timestamp') return { type: 'date' };
   if (field.startsWith('data_stream.')) return { type: 'constant_keyword' };
   if (field === 'source.geo.location') return { type: 'geo_point' };
   if (IP_FIELDS.includes(field)) return { type: 'ip' };
   if (LONG_FIELDS.includes(field)) return { type: 'long' };
   if (TEXT_WITH_KEYWORD.includes(field)) return { type: 'text', fields: { keyword: { type: 'keyword', ignore_above: 8191 } } };
+  const ecs = ecsType(field);
+  if (ecs && ECS_AS_IS.has(ecs)) return { type: ecs };
+  if (ecs === 'scaled_float' || numeric.has(field)) return { type: ecs === 'scaled_float' ? 'float' : 'double' };
   return { type: 'keyword', ignore_above: 1024 };
 }
 
@@ -58,14 +68,19 @@ export function planFields(plan: Plan): string[] {
   return [...fields].filter((f) => !f.startsWith('source.geo.location.')).sort();
 }
 
-export function templateBody(namespace: string, fields: string[], meta: TemplateMeta): Record<string, unknown> {
+/** Fields metric detectors of the plan read as numbers (the custom module's, field_values.ts). */
+export function planNumericFields(plan: Plan): Set<string> {
+  return new Set(plan.modules.flatMap((m) => m.world.flavor.numeric ?? []));
+}
+
+export function templateBody(namespace: string, fields: string[], meta: TemplateMeta, numeric: ReadonlySet<string> = new Set()): Record<string, unknown> {
   return {
     index_patterns: meta.dataStreams?.length ? [...meta.dataStreams].sort() : [dataStreamPattern(namespace)],
     data_stream: {},
     priority: 250, // above the stack's logs-*-* (100) so these mappings win
     template: {
       settings: { 'index.number_of_replicas': 0 },
-      mappings: { properties: nest(Object.fromEntries(fields.map((f) => [f, fieldMapping(f)]))) },
+      mappings: { properties: nest(Object.fromEntries(fields.map((f) => [f, fieldMapping(f, numeric)]))) },
     },
     _meta: { [META_KEY]: { managed_by: MANAGED_BY, ...meta } },
   };
@@ -85,7 +100,7 @@ export interface TemplateMeta {
 
 export async function putTemplate(es: EsClient, plan: Plan, meta: TemplateMeta): Promise<string> {
   const name = indexTemplateName(plan.options.namespace);
-  await es.indices.putIndexTemplate({ name, ...(templateBody(plan.options.namespace, planFields(plan), meta) as object) });
+  await es.indices.putIndexTemplate({ name, ...(templateBody(plan.options.namespace, planFields(plan), meta, planNumericFields(plan)) as object) });
   return name;
 }
 

@@ -42,7 +42,9 @@ const docId = (prefix: string, n: number) => `${prefix}-${n.toString(36)}`;
 export function planFingerprint(plan: Plan): string {
   const { seed, historyDays, scale, anomaliesPerJob, theme, variant } = plan.options;
   const jobs = plan.modules.flatMap((m) => m.jobs.map((j) => j.job.id)).join(',');
-  return createHash('sha256').update(JSON.stringify({ seed, historyDays, scale, anomaliesPerJob, theme, variant, end: plan.end, jobs })).digest('hex').slice(0, 16);
+  // A custom job's body is part of the data it gets (undefined, and left out, without custom jobs).
+  const custom = plan.options.customJobs?.map((j) => [j.id, j.job, j.datafeed]);
+  return createHash('sha256').update(JSON.stringify({ seed, historyDays, scale, anomaliesPerJob, theme, variant, end: plan.end, jobs, custom })).digest('hex').slice(0, 16);
 }
 
 const retryable = (error: unknown) => {

@@ -20,12 +20,15 @@ export const countFamily: FamilySpec<'count'> = {
     non_zero_count: spike,
     high_non_zero_count: spike,
     low_count: {
-      baseRate: 36,
+      // About ten events per 5-minute bucket for each of the steady series (detectors/steady.ts).
+      baseRate: 40,
+      steady: true,
       anomaly: 'the series’ events stop for one bucket',
       shape: (input) => drop(input, { replacements: () => 0, what: 'no events' }),
     },
     low_non_zero_count: {
-      baseRate: 36,
+      baseRate: 40,
+      steady: true,
       anomaly: 'one event where the series has many, in one bucket',
       shape: (input) => drop(input, { replacements: () => 1, what: '1 event' }),
     },

@@ -19,6 +19,7 @@ export const distinctFamily: FamilySpec<'distinct'> = {
     high_distinct_count: many,
     low_distinct_count: {
       baseRate: 24,
+      steady: true,
       anomaly: 'the series’ events all carry one value of the field, in one bucket',
       shape: (input) => {
         const field = input.job.job.analysis_config.detectors[0].field_name!;

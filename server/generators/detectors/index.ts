@@ -40,9 +40,15 @@ export function detectorProblem(d: Detector): string | undefined {
   return entry.family.check(d);
 }
 
-/** Baseline events per 15 minutes at full activity for a detector function. */
-export function baseRateOf(fn: string): number {
-  return functionSpec(fn)?.spec.baseRate ?? 6;
+/** Baseline events per 15 minutes at full activity for a detector. */
+export function baseRateOf(d: Detector): number {
+  const rate = functionSpec(d.function)?.spec.baseRate ?? 6;
+  return typeof rate === 'function' ? rate(d) : rate;
+}
+
+/** Whether the detector's lane is a steady source (FunctionSpec.steady). */
+export function isSteady(d: Detector): boolean {
+  return functionSpec(d.function)?.spec.steady === true;
 }
 
 /** The job's headline anomaly, shaped by its detector function's entry. */

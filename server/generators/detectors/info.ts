@@ -9,7 +9,14 @@ import { infoContent } from '../anomalies';
 import { fieldKind } from '../lanes';
 import { drop } from './drop';
 
-const entropy: FunctionSpec = { baseRate: 4, anomaly: 'unique high-entropy values of the field in one bucket', shape: infoContent };
+const entropy: FunctionSpec = {
+  // Over a population (DNS tunnelling over registered domains) a few events per bucket are enough;
+  // split by a partition or by field, each series needs enough strings per bucket for its
+  // information content to be steady, or ordinary buckets with a few more names score high.
+  baseRate: (d) => (d.partition_field_name || (d.by_field_name && !d.over_field_name) ? 16 : 4),
+  anomaly: 'unique high-entropy values of the field in one bucket',
+  shape: infoContent,
+};
 
 export const infoFamily: FamilySpec<'info'> = {
   family: 'info',
@@ -20,6 +27,7 @@ export const infoFamily: FamilySpec<'info'> = {
     high_info_content: entropy,
     low_info_content: {
       baseRate: 24,
+      steady: true,
       anomaly: 'one short value of the field repeated for a bucket',
       shape: (input) => {
         const field = input.job.job.analysis_config.detectors[0].field_name!;

@@ -47,11 +47,13 @@ const high: FunctionSpec = {
 };
 const sum: FunctionSpec = {
   baseRate: 8,
+  steady: true,
   anomaly: 'a burst of events with five times the usual value, in one bucket',
   shape: (input) => outliers(input, 5, (lambda) => Math.max(10, Math.ceil(2 * lambda)), 'five times the usual'),
 };
 const low = (n: (lambda: number) => number, factor: number, what: string): FunctionSpec => ({
   baseRate: 16,
+  steady: true,
   anomaly: `the series’ values drop to ${what} for one bucket`,
   shape: (input) => {
     const { field, kind, level: usual } = level(input);

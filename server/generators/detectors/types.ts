@@ -9,12 +9,20 @@ import type { FamilyId, FunctionsOf } from '../../engine/registry';
 import type { ShapedAnomaly, ShapeInput } from '../anomalies';
 
 export interface FunctionSpec {
-  /** Baseline events per 15 minutes at full activity (before the scale option; x3 with a partition or population). */
-  baseRate: number;
+  /**
+   * Baseline events per 15 minutes at full activity (before the scale option; x3 with a partition
+   * or population); a function of the detector where its split matters.
+   */
+  baseRate: number | ((d: Detector) => number);
   /** The injected anomaly, for people choosing or writing jobs. */
   anomaly: string;
   /** The anomaly's events (and, for a drop, the baseline taken away). */
   shape(input: ShapeInput): ShapedAnomaly;
+  /**
+   * A steady baseline (lanes.ts `steady`): for a drop or a per-bucket sum, Poisson noise in the
+   * event count would look like the anomaly itself in quiet series.
+   */
+  steady?: boolean;
 }
 
 export interface FamilySpec<F extends FamilyId> {
