@@ -3,7 +3,9 @@
  * Security modules' profiles it is computed from the jobs: every field a job splits, measures or
  * is influenced by, and every field its datafeed requires, is an entity kind — the generator's
  * own kind where it has one (user.name, host.name, source.ip…), else a kind of its own with values
- * of the field's ECS type (field_values.ts); fields read by metric functions are numbers.
+ * of the field's ECS type (field_values.ts); fields read by metric functions are numbers. There
+ * is no real source to imitate, so every lane but people's hours is steady (detectors/steady.ts):
+ * the one thing the job sees out of the ordinary is its injected anomaly.
  */
 import { familyOf } from '../engine/registry';
 import type { CatalogueJob } from '../../common/catalogue/types';
@@ -41,5 +43,6 @@ export function customProfile(jobs: readonly CatalogueJob[]): ModuleProfile {
     kindOrder,
     affinities,
     complete: (f) => ({ fields: f, kinds: [] }),
+    steady: true,
   };
 }

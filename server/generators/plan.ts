@@ -7,7 +7,7 @@ import { resolveSelection, rulesForJob, selectedJobs, type CatalogueJob, type Ca
 import { familyOf } from '../engine/registry';
 import type { Incident, InjectedEvent } from './anomalies';
 import { baseRateOf, isSteady, shapeAnomaly } from './detectors';
-import { makeSteady } from './detectors/steady';
+import { makeSteady, prepareSteadyLane } from './detectors/steady';
 import { oddHourShift } from './detectors/time';
 import type { Entity, EntityKind } from './entities';
 import { buildLane, compileLane, type Lane } from './lanes';
@@ -167,7 +167,8 @@ export function buildPlan(input: GenerateOptions, now = Date.now()): Plan {
     const lanes = jobs.map((job) => {
       const d = job.job.analysis_config.detectors[0];
       const lane = buildLane(world, job, options.scale, Random.scoped(options.seed, moduleId, job.id), baseRateOf(d));
-      if (isSteady(d)) makeSteady(lane, d);
+      if (profile.steady) prepareSteadyLane(lane, d, incident);
+      else if (isSteady(d)) makeSteady(lane, d, incident);
       return lane;
     });
     const dataStreamFields = { 'data_stream.type': 'logs', 'data_stream.dataset': profile.dataset, 'data_stream.namespace': options.namespace };

@@ -24,6 +24,11 @@ export interface ModuleProfile {
   affinities: [EntityKind, EntityKind, number][];
   /** Fills in the fields a real event of this shape has, given what the datafeed demands. */
   complete(fields: Fields): { fields: Fields; kinds: EntityKind[] };
+  /**
+   * Every job's lane is steady (detectors/steady.ts), not only the drops' and sums': for data with
+   * no source of its own to imitate (the custom module), so the injected anomaly is the only one.
+   */
+  steady?: boolean;
 }
 
 const has = (f: Fields, field: string, value: string) => {

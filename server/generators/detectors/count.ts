@@ -21,13 +21,13 @@ export const countFamily: FamilySpec<'count'> = {
     high_non_zero_count: spike,
     low_count: {
       // About ten events per 5-minute bucket for each of the steady series (detectors/steady.ts).
-      baseRate: 40,
+      baseRate: 48,
       steady: true,
       anomaly: 'the series’ events stop for one bucket',
       shape: (input) => drop(input, { replacements: () => 0, what: 'no events' }),
     },
     low_non_zero_count: {
-      baseRate: 40,
+      baseRate: 48,
       steady: true,
       anomaly: 'one event where the series has many, in one bucket',
       shape: (input) => drop(input, { replacements: () => 1, what: '1 event' }),

@@ -89,7 +89,8 @@ export const metricFamily: FamilySpec<'metric'> = {
     },
     low_mean: low((lambda) => Math.max(4, Math.ceil(lambda)), 0.1, 'a tenth'),
     low_median: low((lambda) => Math.max(4, Math.ceil(lambda)), 0.1, 'a tenth'),
-    low_varp: low((lambda) => Math.max(4, Math.ceil(lambda)), 1, 'one constant value'),
+    // One constant value (no variance) well below the usual: a drop whether the variance or the level is measured.
+    low_varp: low((lambda) => Math.max(4, Math.ceil(lambda)), 0.1, 'one constant tenth'),
     low_sum: low(() => 1, 0.05, 'one small value'),
   },
 };

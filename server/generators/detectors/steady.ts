@@ -1,28 +1,68 @@
 /**
- * Steady lanes (FunctionSpec.steady): a drop or a per-bucket sum is only visible against a
- * baseline that does not itself drop. The stream writes such a lane's expected count each step,
- * spread evenly over its entities (stream.ts); here its split entities (partition/by/over) are
- * limited to the few busiest, so each series has enough events per bucket that an empty one is an
- * anomaly and not Poisson chance (the engine's small-count test needs about ten).
+ * Steady lanes (FunctionSpec.steady, and every lane of a profile marked steady): a drop or a
+ * per-bucket sum is only visible against a baseline that does not itself drop. The stream writes
+ * such a lane's expected count each step, spread evenly over its entities (stream.ts); here its
+ * series entities (partition, over, and by except for rare, whose by field is the rare value) are
+ * limited to the few busiest, keeping the module incident's own, so each series has enough events
+ * per bucket that an empty one is an anomaly and not Poisson chance (the engine's small-count test
+ * needs about ten); and a lane without people gets the same rate at every hour (the day/night step
+ * of machines' activity is itself a drop to a two-sided function).
  */
 import type { Detector } from '../../../common/catalogue/types';
-import type { Lane } from '../lanes';
-import { fieldKind } from '../lanes';
+import { familyOf } from '../../engine/registry';
+import type { Incident } from '../anomalies';
+import type { Entity } from '../entities';
+import { fieldKind, type Lane } from '../lanes';
 import { WeightedPicker } from '../random';
 
 export const STEADY_SERIES = 4;
 
-export function makeSteady(lane: Lane, d: Detector): void {
+export function makeSteady(lane: Lane, d: Detector, incident?: Incident): void {
   lane.steady = true;
-  for (const field of [d.partition_field_name, d.by_field_name, d.over_field_name]) {
+  if (!lane.usersByHour) lane.ratePerTick.fill(lane.ratePerTick.reduce((a, b) => a + b, 0) / lane.ratePerTick.length);
+  const series = [d.partition_field_name, d.over_field_name, familyOf(d.function) === 'rare' ? undefined : d.by_field_name];
+  for (const field of series) {
     if (!field) continue;
-    const i = lane.kinds.indexOf(fieldKind(field)!);
-    const pool = lane.pools[i];
+    const kind = fieldKind(field)!;
+    const pool = lane.pools[lane.kinds.indexOf(kind)];
     if (!pool || pool.entities.length <= STEADY_SERIES) continue;
-    pool.entities = pool.entities.slice(0, STEADY_SERIES);
-    pool.weights = pool.weights.slice(0, STEADY_SERIES);
+    const own = incident?.forced[kind];
+    const keep: Entity[] = own && pool.entities.includes(own) ? [own] : [];
+    for (const e of pool.entities) if (keep.length < STEADY_SERIES && !keep.includes(e)) keep.push(e);
+    pool.weights = keep.map((e) => pool.weights[pool.entities.indexOf(e)]);
+    pool.entities = keep;
     pool.picker = new WeightedPicker(pool.entities, pool.weights);
     pool.constrained = true;
     pool.affinity = undefined;
   }
+}
+
+/**
+ * A lane of a steady profile (the custom module): steady, except people's hours (time family),
+ * where only people are kept — a service account works around the clock, so its times of day have
+ * no habit to break and, learnt from its first few buckets, look like anomalies themselves.
+ */
+export function prepareSteadyLane(lane: Lane, d: Detector, incident: Incident): void {
+  if (familyOf(d.function) !== 'time') return makeSteady(lane, d, incident);
+  const i = lane.kinds.indexOf('user');
+  const pool = lane.pools[i];
+  if (!pool || !lane.usersByHour) return;
+  const people = pool.entities.filter((e) => e.human);
+  if (!people.length || people.length === pool.entities.length) return;
+  const weights = people.map((e) => pool.weights[pool.entities.indexOf(e)]);
+  const scale = (pickers: (WeightedPicker<Entity> | null)[], rate: Float64Array) =>
+    pickers.map((picker, how) => {
+      if (!picker) return null;
+      const active = people.map((e, j) => (picker.activeItems.includes(e) ? weights[j] : 0));
+      const kept = active.reduce((a, b) => a + b, 0);
+      const total = picker.activeItems.reduce((a, e) => a + (pool.weights[pool.entities.indexOf(e)] ?? 0), 0);
+      rate[how] *= total > 0 ? kept / total : 0;
+      return kept > 0 ? new WeightedPicker(people, active) : null;
+    });
+  lane.usersByHour = scale(lane.usersByHour, lane.ratePerTick);
+  if (lane.onboarding) lane.onboarding.usersByHour = scale(lane.onboarding.usersByHour, lane.onboarding.ratePerTick);
+  pool.entities = people;
+  pool.weights = weights;
+  pool.picker = new WeightedPicker(people, weights);
+  pool.constrained = true;
 }
