@@ -49,11 +49,30 @@ describe('ml-demo-data CLI', () => {
     [['setup', '--es-url', 'http://127.0.0.1:9', '--space', '../../api/x'], /^error: --space must be a Kibana space id/],
     [['bundle', '--variant', 'v9'], /error: option '--variant <ids>' argument 'v9' is invalid/],
     [['frobnicate'], /^error: unknown command 'frobnicate'/],
+    // Issue 9: the user's own jobs.
+    [['bundle', '--job-file', 'nope.json'], /^error: --job-file nope\.json: does not exist \(ENOENT\)\n$/],
+    [['verify', '--datafeed-file', 'test/fixtures/custom_jobs/datafeed_host_low_count_5m.json'], /^error: --datafeed-file needs --job-file/],
+    [['verify', '--job-file', 'package.json'], /^error: package\.json: analysis_config is missing; give the body of PUT _ml\/anomaly_detectors\/<job> or a Kibana module job file\n$/],
   ])('%j fails with one clear line and no stack trace', (args, message) => {
     const r = run(args);
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(message);
     expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('bundle --job-file: data for the user\'s own jobs that the engine model passes', () => {
+    const out = mkdtempSync(join(tmpdir(), 'cli-'));
+    try {
+      const r = run(['bundle', '--job-file', 'test/fixtures/custom_jobs', '--out', out, '--end', '2026-05-05T12:00:00Z']);
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      expect(r.stdout).toMatch(/data\/logs-ml_demo\.custom-default\.ndjson +\d+ docs/);
+      expect(r.stdout).toMatch(/10\/10 jobs predicted to score their rules' threshold \+ 10/);
+      expect(JSON.parse(readFileSync(join(out, 'ml/anomaly_detectors/host_low_count_5m.json'), 'utf8')).analysis_config.bucket_span).toBe('5m');
+      expect(JSON.parse(readFileSync(join(out, 'ml/datafeeds/datafeed-host_low_count_5m.json'), 'utf8'))).toMatchObject({ job_id: 'host_low_count_5m', indices: ['logs-ml_demo.custom-default'] });
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
   });
 
   it('the help says what --end and --history-days accept, as the checks do', () => {
@@ -141,6 +160,17 @@ describe('ml-demo-data CLI against a stack (stand-in)', () => {
     const cleanup = await cli(['cleanup']);
     expect(cleanup.out).toMatch(/Removed 1 data streams, 1 index templates, 4 ML jobs/);
     expect(standin.state.jobs.size).toBe(0);
+  });
+
+  it('setup --job-file: the user\'s own jobs through the ES API, with the numeric fields mapped as numbers', async () => {
+    const setup = await cli(['setup', '--job-file', 'test/fixtures/custom_jobs', '--history-days', '5', '--end', '2026-05-05T12:00:00Z']);
+    expect(setup.out).toMatch(/SUCCEEDED/);
+    expect(setup.code).toBe(0);
+    expect(setup.out).toMatch(/into logs-ml_demo\.custom-default/);
+    expect([...standin.state.jobs.keys()].sort()).toContain('host_low_count_5m');
+    expect(standin.state.jobs.size).toBe(10);
+    const cleanup = await cli(['cleanup']);
+    expect(cleanup.out).toMatch(/Removed 1 data streams, 1 index templates, 10 ML jobs/);
   });
 
   it('credentials in the URL are used for Elasticsearch and Kibana and never printed', async () => {

@@ -7,6 +7,7 @@
  */
 import { JOB_MARKER } from '../../common/constants';
 import { datafeedId, datafeedPutBody, jobPutBody } from '../../common/requests';
+import { CUSTOM_MODULE_ID } from '../custom_jobs/parse';
 import type { ModulePlan, Plan } from '../generators/plan';
 import { statusOf, toInstallError } from './errors';
 import type { EsClient, KibanaApi } from './types';
@@ -94,7 +95,8 @@ export async function createJobs(es: EsClient, kibana: KibanaApi | undefined, pl
   if (missing.length === 0) return kept;
   const whole = missing.length === module.jobs.length;
   let made: JobOutcome[];
-  if (kibana && whole) {
+  // The custom module (the user's own jobs) is no Kibana module: its jobs go through the ES API.
+  if (kibana && whole && module.moduleId !== CUSTOM_MODULE_ID) {
     try {
       made = await createViaModuleSetup(kibana, module, missing, plan.options.namespace, fingerprint);
       // Kibana's module may not ship a job (other stack version): make those through ES.

@@ -10,15 +10,17 @@ import { HOUR } from '../time';
 
 /**
  * How far back (a multiple of the bucket span, under a day) the anomaly moves so that it falls at
- * 23:00-00:59 UTC. The engine models times of day on a line, and the person's office day is put on
- * the other half of the UTC day from the anomaly (plan.ts); an anomaly at 17:00 is then only 6.5 h
- * after the office day ends (predicted ~73), one at 23:00 12.5 h (~95). Spans over an hour: none.
+ * 21:00-23:59 UTC. The engine models times of day on a line, and the person's office day is put on
+ * the other half of the UTC day from the anomaly (plan.ts: 00:30-10:30 UTC for an evening
+ * anomaly); an anomaly at 17:00 is then only 6.5 h after the office day ends (predicted ~73), one
+ * at 21:00-23:59 10.5-13.5 h, and it reads as a logon at 04:30-07:30 local time. Spans over an
+ * hour: none.
  */
 export function oddHourShift(bucketStart: number, span: number): number {
   if (span > HOUR) return 0;
   for (let shift = 0; shift < 24 * HOUR; shift += span) {
     const hour = new Date(bucketStart - shift).getUTCHours();
-    if (hour === 23 || hour === 0) return shift;
+    if (hour >= 21) return shift;
   }
   return 0;
 }
