@@ -75,6 +75,26 @@ describe('ml-demo-data CLI', () => {
     }
   });
 
+  it('verify --modules security_host, both job variants: the spike and the drop pass', () => {
+    for (const variant of ['classic', 'ea']) {
+      const r = run(['verify', '--modules', 'security_host', '--variant', variant, '--end', '2026-05-05T12:00:00Z']);
+      expect(r.stderr).toBe('');
+      expect({ variant, status: r.status }).toEqual({ variant, status: 0 });
+      expect(r.stdout).toMatch(/2\/2 jobs predicted to score their rules' threshold \+ 10/);
+      expect(r.stdout).toMatch(/low_count_events_for_a_host_name\S* +low_count/);
+    }
+    const out = mkdtempSync(join(tmpdir(), 'cli-'));
+    try {
+      const b = run(['bundle', '--modules', 'security_host', '--variant', 'ea', '--out', out, '--end', '2026-05-05T12:00:00Z']);
+      expect(b.status).toBe(0);
+      expect(b.stdout).toMatch(/data\/logs-ml_demo\.host-default\.ndjson +\d+ docs/);
+      expect(existsSync(join(out, 'ml/anomaly_detectors/low_count_events_for_a_host_name_ea.json'))).toBe(true);
+      expect(JSON.parse(readFileSync(join(out, 'ml/datafeeds/datafeed-high_count_events_for_a_host_name_ea.json'), 'utf8')).indices).toEqual(['logs-ml_demo.host-default']);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+
   it('the help says what --end and --history-days accept, as the checks do', () => {
     const help = run(['setup', '--help']).stdout.replace(/\s+/g, ' ');
     expect(help).toContain('--end <time> end of the data, ISO 8601 UTC (e.g. 2026-05-05T12:00:00Z), from 2000-01-01 to one day ahead of now');
@@ -171,6 +191,15 @@ describe('ml-demo-data CLI against a stack (stand-in)', () => {
     expect(standin.state.jobs.size).toBe(10);
     const cleanup = await cli(['cleanup']);
     expect(cleanup.out).toMatch(/Removed 1 data streams, 1 index templates, 10 ML jobs/);
+  });
+
+  it('setup --modules security_host: Kibana\'s module through its module setup, both jobs processed', async () => {
+    const setup = await cli(['setup', '--modules', 'security_host', '--history-days', '4', '--end', '2026-05-05T12:00:00Z']);
+    expect(setup.out).toMatch(/SUCCEEDED/);
+    expect(setup.code).toBe(0);
+    expect(setup.out).toMatch(/high_count_events_for_a_host_name +processed/);
+    expect(setup.out).toMatch(/low_count_events_for_a_host_name +processed +drop: no events in one bucket for host\.name=/);
+    expect(standin.state.jobs.size).toBe(2);
   });
 
   it('credentials in the URL are used for Elasticsearch and Kibana and never printed', async () => {

@@ -15,19 +15,23 @@ const ROOT = resolve(__dirname, existsSync(resolve(__dirname, '../catalogue-src'
 const SRC = join(ROOT, 'catalogue-src');
 export const CATALOGUE_PATH = join(ROOT, 'common/catalogue/catalogue.json');
 
-/** Folder -> classic (pre-9.4) job ids: the 48 ids Kibana 8.x-9.3 installs for the six modules. */
-const FOLDERS = ['security_auth', 'security_linux', 'security_windows', 'security_cloudtrail', 'security_network', 'security_packetbeat'];
+/**
+ * Which folders, in which order, and the two kinds of stand-in for a missing file (twins named
+ * differently, datafeeds of a sibling that reads the same data): data in catalogue-src, so adding a
+ * module does not touch this script.
+ */
+interface ModulesSpec {
+  folders: string[];
+  specialTwins: Record<string, string>;
+  datafeedFallbacks: Record<string, string[]>;
+}
 
+const MODULES = JSON.parse(readFileSync(join(SRC, 'kibana/modules.json'), 'utf8')) as ModulesSpec;
+const FOLDERS = MODULES.folders;
 /** Twins whose names differ by more than the `_ea` suffix. */
-const SPECIAL_TWINS: Record<string, string> = {
-  rare_method_for_a_user_id_ea: 'rare_method_for_a_username',
-  rare_method_for_a_username: 'rare_method_for_a_user_id_ea',
-};
+const SPECIAL_TWINS = MODULES.specialTwins;
 /** Datafeeds Kibana ships for a sibling that reads the same data (used when a datafeed file is missing). */
-const DATAFEED_FALLBACKS: Record<string, string[]> = {
-  rare_method_for_a_user_id_ea: ['rare_method_for_a_username_ea'],
-  rare_method_for_a_username: ['rare_method_for_a_username_ea'],
-};
+const DATAFEED_FALLBACKS = MODULES.datafeedFallbacks;
 
 interface Manifest { id: string; title: string; description: string; defaultIndexPattern: string; query: unknown; jobs: { id: string }[] }
 

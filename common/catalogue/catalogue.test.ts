@@ -4,7 +4,7 @@ import { buildCatalogue } from '../../scripts/build_catalogue';
 import { catalogue, getJob, jobInVariant, moduleJobs, resolveSelection, rulesForJob, selectedJobs } from '.';
 
 const CLASSIC_COUNTS: Record<string, number> = {
-  security_auth: 7, security_linux_v3: 14, security_windows_v3: 13, security_cloudtrail: 5, security_network: 4, security_packetbeat: 5,
+  security_auth: 7, security_linux_v3: 14, security_windows_v3: 13, security_cloudtrail: 5, security_network: 4, security_packetbeat: 5, security_host: 2,
 };
 
 describe('catalogue', () => {
@@ -13,9 +13,21 @@ describe('catalogue', () => {
     expect(committed).toEqual(JSON.parse(JSON.stringify(buildCatalogue())));
   });
 
-  it('has the six modules with every classic job Kibana ships (48)', () => {
+  it('has the seven modules with every classic job Kibana ships (50)', () => {
     expect(Object.fromEntries(catalogue.modules.map((m) => [m.id, m.classicJobIds.length]))).toEqual(CLASSIC_COUNTS);
-    expect(new Set(catalogue.modules.flatMap((m) => m.classicJobIds)).size).toBe(48);
+    expect(new Set(catalogue.modules.flatMap((m) => m.classicJobIds)).size).toBe(50);
+  });
+
+  it('has security_host from Kibana\'s files: classic and _ea ids, 5-minute low_count, the sibling\'s datafeed where its own is missing', () => {
+    const host = catalogue.modules.find((m) => m.id === 'security_host')!;
+    expect(host.classicJobIds).toEqual(['high_count_events_for_a_host_name', 'low_count_events_for_a_host_name']);
+    expect(host.eaJobIds).toEqual(['high_count_events_for_a_host_name_ea', 'low_count_events_for_a_host_name_ea']);
+    const low = getJob('low_count_events_for_a_host_name_ea');
+    expect(low.job.analysis_config).toMatchObject({ bucket_span: '5m', detectors: [{ function: 'low_count', partition_field_name: 'host.name' }] });
+    expect(low.sources.job.path).toMatch(/modules\/security_host\/ml\/low_count_events_for_a_host_name_ea\.json$/);
+    expect(getJob('high_count_events_for_a_host_name').sources.datafeed.inferredFrom).toBe('twin low_count_events_for_a_host_name');
+    // The high_count jobs have no prebuilt rule (they feed the host traffic dashboard).
+    expect(rulesForJob('high_count_events_for_a_host_name_ea')).toEqual([]);
   });
 
   it('has the 9.4+ ids, each with the same detector as its classic twin', () => {

@@ -168,7 +168,19 @@ const packetbeat: ModuleProfile = {
   },
 };
 
-export const PROFILES: Record<string, ModuleProfile> = Object.fromEntries([auth, linux, windows, cloudtrail, network, packetbeat].map((p) => [p.moduleId, p]));
+const host: ModuleProfile = {
+  moduleId: 'security_host',
+  dataset: 'ml_demo.host',
+  summary: 'Host activity from Auditbeat on Linux servers: process starts, every one successful',
+  flavor: { os: 'linux', users: 'linux', sources: 'internal' },
+  base: { ...ECS, 'agent.type': 'auditbeat', 'event.module': 'system', 'event.dataset': 'system.process', 'event.category': ['process'], 'event.type': ['start'], 'event.action': 'process_started' },
+  prefer: {},
+  kindOrder: ['host'],
+  affinities: [],
+  complete: (f) => ({ fields: { 'event.outcome': 'success', ...f }, kinds: ['host'] }),
+};
+
+export const PROFILES: Record<string, ModuleProfile> = Object.fromEntries([auth, linux, windows, cloudtrail, network, packetbeat, host].map((p) => [p.moduleId, p]));
 
 export function getProfile(moduleId: string): ModuleProfile {
   const profile = PROFILES[moduleId];

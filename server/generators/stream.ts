@@ -104,6 +104,8 @@ export function* moduleStream(plan: Plan, module: ModulePlan, options: StreamOpt
         // Only possible for a lane with users and no forced user at an hour nobody works.
         throw new Error(`${inj.lane.jobId}: anomaly event at ${new Date(inj.ts).toISOString()} has no active user`);
       }
+      // A drop is a drop for every job that reads it: another job's burst does not fill it.
+      if (suppressing.length && isSuppressed(suppressing.filter((s) => s.jobId !== inj.lane.jobId), inj.lane, inj.ts, picked)) continue;
       parts.push(action, inj.lane.serialize(clock.format(inj.ts), picked, (random.next() * 2147483647) | 0), '\n');
       if (++docs >= chunkDocs) {
         yield { ndjson: parts.join(''), docs, until: tick };

@@ -19,6 +19,9 @@ import { fieldReader } from './runtime_fields';
 export type Scope = 'stream' | 'all';
 export const SCOPES: readonly Scope[] = ['stream', 'all'];
 
+/** Label of the buckets inside and right after other jobs' anomalies (see engineVerify). */
+const AFTERMATH = 'aftermath';
+
 /** Points above the rule threshold an injected anomaly must score (issue #8: threshold + 10). */
 export const SCORE_MARGIN = 10;
 
@@ -86,6 +89,11 @@ export function engineVerify(plan: Plan, scopes: readonly Scope[] = SCOPES): Eng
   const runs: JobRun[] = [];
   // Every anomaly's first and last instant: the buckets other jobs' anomalies fall in, per span.
   const anomalyInstants = plan.modules.flatMap((m) => m.jobs.flatMap((j) => j.anomalies.flatMap((a) => [a.bucketStart, a.bucketEnd - 1])));
+  // ...and their whole bucket and aftermath (one more of its spans): a job with shorter buckets that
+  // reads the same events adapts to a burst, and the return to normal after it is a drop to a
+  // low_count job (security_host's two jobs read the same events). Records there are the incident's:
+  // not false alerts, and not compared with the job's own anomaly (label AFTERMATH).
+  const anomalyWindows = plan.modules.flatMap((m) => m.jobs.flatMap((j) => j.anomalies.map((a) => [a.bucketStart, a.bucketEnd + j.bucketSpan] as const)));
   for (const module of plan.modules) {
     for (const jp of module.jobs) {
       const d = jp.job.job.analysis_config.detectors[0];
@@ -97,6 +105,11 @@ export function engineVerify(plan: Plan, scopes: readonly Scope[] = SCOPES): Eng
       const own = new Set(jp.anomalies.map((a) => Math.floor(a.bucketStart / span)));
       const others = new Set(anomalyInstants.map((t) => Math.floor(t / span)));
       for (const b of others) if (!own.has(b)) injections.push({ label: 'other', bucketStartMs: b * span, entity: null });
+      for (const [from, to] of anomalyWindows) {
+        for (let b = Math.floor(from / span); b <= Math.floor((to - 1) / span); b++) {
+          if (!own.has(b) && !others.has(b)) injections.push({ label: AFTERMATH, bucketStartMs: b * span, entity: null });
+        }
+      }
       const models: Partial<Record<Scope, EngineModel>> = {};
       for (const scope of scopes) models[scope] = new EngineModel(jp.job.job, { injections, reader: (f) => fieldReader(f, rm) });
       runs.push({ plan: jp, moduleId: module.moduleId, matches: compileQuery(jp.job.datafeed.query), models });
@@ -136,7 +149,7 @@ function judge(run: JobRun, plan: Plan): EngineJobResult {
   for (const [scope, model] of Object.entries(run.models) as [Scope, EngineModel][]) {
     const p: Prediction = model.finish(plan.end);
     const top = p.topBaseline[0];
-    const mine = p.injections.filter((i) => i.label !== 'other');
+    const mine = p.injections.filter((i) => i.label !== 'other' && i.label !== AFTERMATH);
     const explained = p.injections.filter((i) => i.label === 'other' && i.score > 0).sort((a, b) => b.score - a.score)[0];
     scopes[scope] = {
       docs: p.docs,

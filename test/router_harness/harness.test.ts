@@ -201,7 +201,7 @@ describe('startRouteServer', () => {
       const headers = { 'x-elastic-internal-origin': 'Kibana', 'elastic-api-version': '1' };
       const modules = await fetch(`${server.url}${ROUTES.modules}`, { headers });
       expect(modules.status).toBe(200);
-      expect(((await modules.json()) as { modules: unknown[] }).modules).toHaveLength(6);
+      expect(((await modules.json()) as { modules: unknown[] }).modules).toHaveLength(7);
       const latest = await fetch(`${server.url}/s/team${ROUTES.runs}`, { headers });
       expect(await latest.json()).toEqual({ run: null });
       const bad = await fetch(`${server.url}${ROUTES.cleanup}`, { method: 'POST', headers: { ...headers, 'kbn-xsrf': 'x', 'content-type': 'application/json' }, body: '{"namespace":"Bad"}' });
