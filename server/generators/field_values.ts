@@ -106,5 +106,9 @@ export function fieldEntityFields(field: string, key: string, flavor: FieldFlavo
   const type = valueType(field, flavor);
   if (type === 'number') return { [field]: Number(key) };
   if (type === 'boolean') return { [field]: key === 'true' };
+  if (type === 'geo_point') {
+    const [lat, lon] = key.split(',').map(Number);
+    return { [field]: { lat, lon } };
+  }
   return { [field]: key };
 }

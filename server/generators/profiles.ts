@@ -178,6 +178,8 @@ const host: ModuleProfile = {
   kindOrder: ['host'],
   affinities: [],
   complete: (f) => ({ fields: { 'event.outcome': 'success', ...f }, kinds: ['host'] }),
+  // Its jobs count every event of a host (a spike and a drop): servers that report steadily.
+  steady: true,
 };
 
 export const PROFILES: Record<string, ModuleProfile> = Object.fromEntries([auth, linux, windows, cloudtrail, network, packetbeat, host].map((p) => [p.moduleId, p]));
