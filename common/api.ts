@@ -40,6 +40,33 @@ function fromCheck<A>(name: string, check: Check) {
 }
 
 const C = OPTION_CHECKS;
+
+/** A user's own job as the page sends it: the body of PUT _ml/anomaly_detectors (or Kibana's module file) and, optionally, its datafeed. */
+export interface CustomJobInput {
+  job: Record<string, unknown>;
+  datafeed?: Record<string, unknown>;
+}
+export const MAX_CUSTOM_JOBS = 20;
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** Shape only: what a job may contain is the server's to say (server/custom_jobs/parse.ts). */
+export const customJobCheck: Check = (v) => {
+  if (!isPlainObject(v)) return `must be an object with "job" (and "datafeed"); got ${show(v)}`;
+  const extra = Object.keys(v).find((k) => k !== 'job' && k !== 'datafeed');
+  if (extra !== undefined) return `unknown key ${JSON.stringify(extra.slice(0, 40))} (only "job" and "datafeed")`;
+  if (!isPlainObject(v.job)) return `job must be the job's JSON object; got ${show(v.job)}`;
+  if (v.datafeed !== undefined && !isPlainObject(v.datafeed)) return `datafeed must be the datafeed's JSON object; got ${show(v.datafeed)}`;
+  return undefined;
+};
+const customJobsCheck: Check = (v) => {
+  if (!Array.isArray(v)) return `must be a list of jobs; got ${show(v)}`;
+  if (v.length > MAX_CUSTOM_JOBS) return `must hold at most ${MAX_CUSTOM_JOBS} jobs; got ${v.length}`;
+  for (const [i, job] of v.entries()) {
+    const problem = customJobCheck(job);
+    if (problem) return `entry ${i} ${problem}`;
+  }
+  return undefined;
+};
+
 export const StartRunRequest = strict({
   /** Module ids or job ids (the older generator's names are accepted with a notice). */
   modules: fromCheck<string[]>('modules', C.modules),
@@ -55,8 +82,21 @@ export const StartRunRequest = strict({
   enableJobs: t.boolean,
   /** Install and enable the ML detection rules (default true). */
   installRules: t.boolean,
+  /** The user's own jobs ("Add a job"), generated in the custom module; `modules` may then be empty. */
+  customJobs: fromCheck<CustomJobInput[]>('customJobs', customJobsCheck),
 }, 'StartRunRequest');
 export type StartRunRequest = t.TypeOf<typeof StartRunRequest>;
+
+/** POST ROUTES.validateJob: one job (and its datafeed) to check before it is added to a run. */
+export const ValidateJobRequest = fromCheck<CustomJobInput>('ValidateJobRequest', customJobCheck);
+export interface ValidateJobResponse {
+  id: string;
+  function: string;
+  bucketSpan: string;
+  /** by/over/partition/field names of the detector, for the list on the page. */
+  fields: Record<string, string>;
+  description: string;
+}
 
 export const RunIdParams = strict({ runId: fromCheck<string>('runId', C.runId) }, 'RunIdParams');
 export const CleanupRequest = strict({ namespace: fromCheck<string>('namespace', C.namespace) }, 'CleanupRequest');

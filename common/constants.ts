@@ -12,6 +12,7 @@ export const ROUTES = {
   run: `${API_BASE}/runs/{runId}`, // GET: progress of a run
   cancel: `${API_BASE}/runs/{runId}/_cancel`, // POST
   cleanup: `${API_BASE}/_cleanup`, // POST: remove everything the tool created in this space/namespace
+  validateJob: `${API_BASE}/jobs/_validate`, // POST: check a user's own job before adding it to a run
 } as const;
 
 export const runPath = (runId: string) => ROUTES.run.replace('{runId}', encodeURIComponent(runId));

@@ -4,7 +4,7 @@
  * tells the user to do.
  */
 import { API_VERSION, ROUTES, cancelPath, runPath } from '../common/constants';
-import type { CleanupReport, ModulesResponse, RunProgress, StartRunRequest } from '../common/api';
+import type { CleanupReport, CustomJobInput, ModulesResponse, RunProgress, StartRunRequest, ValidateJobResponse } from '../common/api';
 import type { HttpStart, IHttpFetchError, ResponseErrorBody } from './kibana_shim';
 
 export type CleanupResult = CleanupReport;
@@ -17,6 +17,8 @@ export interface ApiClient {
   startRun(body: Partial<StartRunRequest>): Promise<RunProgress>;
   cancelRun(runId: string): Promise<void>;
   cleanup(namespace: string): Promise<CleanupResult>;
+  /** Whether demo data can be made for a user's own job ("Add a job"); rejects with the server's 400. */
+  validateJob(input: CustomJobInput): Promise<ValidateJobResponse>;
 }
 
 function isRun(value: unknown): value is RunProgress {
@@ -65,6 +67,7 @@ export function createApiClient(http: HttpStart): ApiClient {
     async cleanup(namespace) {
       return cleanupFromBody(await http.post<unknown>(ROUTES.cleanup, { ...opts, body: JSON.stringify({ namespace }) }));
     },
+    validateJob: (input) => http.post<ValidateJobResponse>(ROUTES.validateJob, { ...opts, body: JSON.stringify(input) }),
   };
   return client;
 }

@@ -40,10 +40,47 @@ describe('MlDemoDataApp', () => {
     fireEvent.click(screen.getByTestId('selectNoModules'));
     fireEvent.change(screen.getByLabelText('History (days)'), { target: { value: '1' } });
     fireEvent.click(screen.getByTestId('generateButton'));
-    expect(screen.getByTestId('modulesError').textContent).toBe('Select at least one module.');
+    expect(screen.getByTestId('modulesError').textContent).toBe('Select at least one module (or add a job of your own).');
     expect(screen.getByText(/A whole number of days from 3 to 90/)).toBeTruthy();
     expect(screen.getByTestId('generateHint').textContent).toBe('Fix the fields marked above.');
     expect(fake.calls.filter((c) => c.method === 'POST')).toEqual([]);
+  });
+
+  it('Add a job: pasted JSON is checked by the server, listed, and sent with the run (no module needed)', async () => {
+    const job = { job_id: 'my_job', analysis_config: { bucket_span: '1h', detectors: [{ function: 'high_mean', field_name: 'event.duration', by_field_name: 'service.name' }] } };
+    const fake = renderApp({
+      ...noRun,
+      [`POST ${ROUTES.validateJob}`]: (_path: string, options: { body?: unknown }) => {
+        const body = JSON.parse(String(options.body)) as { job: { job_id?: string; analysis_config?: unknown } };
+        if (!body.job.analysis_config) {
+          return new FakeHttpError({ statusCode: 400, error: 'Bad Request', message: '[request body]: job: analysis_config is missing; give the body of PUT _ml/anomaly_detectors/<job> or a Kibana module job file' });
+        }
+        return { id: body.job.job_id, function: 'high_mean', bucketSpan: '1h', fields: { field: 'event.duration', by: 'service.name' }, description: '' };
+      },
+      [`POST ${ROUTES.runs}`]: runningFixture(),
+      [`GET ${runPath('run-1')}`]: runningFixture(),
+    });
+    await screen.findByTestId('moduleCard-security_auth');
+    fireEvent.click(screen.getByText(/Add a job of your own/));
+    fireEvent.change(screen.getByTestId('addJobText'), { target: { value: '{ not json' } });
+    fireEvent.click(screen.getByTestId('addJobButton'));
+    expect((await screen.findByTestId('addJobError')).textContent).toMatch(/^The job is not JSON/);
+    fireEvent.change(screen.getByTestId('addJobText'), { target: { value: '{"job_id": "x"}' } });
+    fireEvent.click(screen.getByTestId('addJobButton'));
+    await waitFor(() => expect(screen.getByTestId('addJobError').textContent).toBe('job: analysis_config is missing; give the body of PUT _ml/anomaly_detectors/<job> or a Kibana module job file'));
+    fireEvent.change(screen.getByTestId('addJobText'), { target: { value: JSON.stringify(job) } });
+    fireEvent.click(screen.getByTestId('addJobButton'));
+    await screen.findByTestId('addedJobs');
+    expect(screen.getByTestId('addedJobs').textContent).toMatch(/my_job.*high_mean.*1h.*field: event\.duration, by: service\.name/);
+    expect(screen.queryByTestId('addJobError')).toBeNull();
+    fireEvent.click(screen.getByTestId('selectNoModules'));
+    expect(screen.getByTestId('generateHint').textContent).toMatch(/^0 modules and 1 of your own job,/);
+    fireEvent.click(screen.getByTestId('generateButton'));
+    await screen.findByTestId('runProgress');
+    const post = fake.calls.find((c) => c.method === 'POST' && c.path === ROUTES.runs)!;
+    const sent = JSON.parse(String(post.options.body)) as Record<string, unknown>;
+    expect(sent.modules).toBeUndefined();
+    expect(sent.customJobs).toEqual([{ job }]);
   });
 
   it('starts a run, polls it to the end and shows the results', async () => {

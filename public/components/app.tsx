@@ -19,6 +19,7 @@ import { toApiError, type ApiError } from '../api';
 import { useServices } from '../services';
 import { useRun } from '../use_run';
 import { ApiErrorCallout, NoticesCallout, StoppedRunCallout } from './callouts';
+import { AddJob, type AddedJob } from './add_job';
 import { CleanupButton } from './cleanup';
 import { JobsTable } from './jobs_table';
 import { ModuleCards } from './module_cards';
@@ -58,6 +59,7 @@ export const MlDemoDataApp: React.FC = () => {
   const [modules, setModules] = useState<ModulesResponse>();
   const [modulesError, setModulesError] = useState<ApiError>();
   const [selected, setSelected] = useState<string[]>([]);
+  const [customJobs, setCustomJobs] = useState<AddedJob[]>([]);
   const [options, setOptions] = useState<OptionsValue>(DEFAULT_OPTIONS);
   const [submitted, setSubmitted] = useState(false);
   const [starting, setStarting] = useState(false);
@@ -92,7 +94,7 @@ export const MlDemoDataApp: React.FC = () => {
 
   const visibleRun = run && run.runId !== hiddenRunId ? run : null;
   const running = visibleRun?.state === 'running';
-  const errors = validateOptions(options, selected.length);
+  const errors = validateOptions(options, selected.length + customJobs.length);
   const valid = Object.keys(errors).length === 0;
 
   const generate = async () => {
@@ -101,7 +103,11 @@ export const MlDemoDataApp: React.FC = () => {
     if (!valid) return;
     setStarting(true);
     try {
-      const next = await api.startRun(toStartRunRequest(options, selected));
+      const request = toStartRunRequest(options, selected);
+      // Only the user's own jobs: no module is chosen (the schema refuses an empty list).
+      if (!selected.length) delete request.modules;
+      if (customJobs.length) request.customJobs = customJobs.map((j) => j.input);
+      const next = await api.startRun(request);
       restoredFrom.current = next.runId;
       setHiddenRunId(undefined);
       runState.setRun(next);
@@ -202,6 +208,12 @@ export const MlDemoDataApp: React.FC = () => {
             />
           )}
           {modules && modules.modules.length > 0 && <ModuleCards modules={modules.modules} selected={selected} disabled={running || starting} onChange={setSelected} />}
+          {modules && (
+            <>
+              <EuiSpacer size="m" />
+              <AddJob api={api} jobs={customJobs} disabled={running || starting} onChange={setCustomJobs} />
+            </>
+          )}
           {submitted && errors.modules && <EuiFormErrorText data-test-subj="modulesError">{errors.modules}</EuiFormErrorText>}
         </Panel>
         <EuiSpacer size="l" />
@@ -234,7 +246,7 @@ export const MlDemoDataApp: React.FC = () => {
                   ? 'A run is in progress.'
                   : submitted && !valid
                     ? 'Fix the fields marked above.'
-                    : `${selected.length} ${selected.length === 1 ? 'module' : 'modules'}, ${options.historyDays} days of history, namespace ${options.namespace}.`}
+                    : `${selected.length} ${selected.length === 1 ? 'module' : 'modules'}${customJobs.length ? ` and ${customJobs.length} of your own ${customJobs.length === 1 ? 'job' : 'jobs'}` : ''}, ${options.historyDays} days of history, namespace ${options.namespace}.`}
               </EuiText>
             </EuiFlexItem>
           </EuiFlexGroup>

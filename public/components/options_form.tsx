@@ -57,7 +57,7 @@ const passes = (name: OptionName, text: string) => {
 export function validateOptions(v: OptionsValue, selectedModules: number): OptionErrors {
   const errors: OptionErrors = {};
   const { historyDays, scale, anomaliesPerJob } = LIMITS;
-  if (selectedModules === 0) errors.modules = 'Select at least one module.';
+  if (selectedModules === 0) errors.modules = 'Select at least one module (or add a job of your own).';
   if (!passes('historyDays', v.historyDays)) errors.historyDays = `A whole number of days from ${historyDays.min} to ${historyDays.max}: the jobs need days of history to learn.`;
   if (!passes('seed', v.seed)) errors.seed = '1 to 64 letters, digits, _ . or -.';
   if (!passes('namespace', v.namespace)) errors.namespace = 'Lowercase letters, digits and _ only (a data stream namespace).';

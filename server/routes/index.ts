@@ -7,6 +7,7 @@ import { registerModulesRoute } from './modules';
 import type { RouteDeps } from './route_deps';
 import { registerRunProgressRoute } from './run_progress';
 import { registerStartRunRoute } from './start_run';
+import { registerValidateJobRoute } from './validate_job';
 
 export type { RouteDeps, KibanaSide } from './route_deps';
 
@@ -17,4 +18,5 @@ export function registerRoutes(router: IRouter, deps: RouteDeps): void {
   registerRunProgressRoute(router, deps);
   registerCancelRunRoute(router, deps);
   registerCleanupRoute(router, deps);
+  registerValidateJobRoute(router, deps);
 }

@@ -7,6 +7,7 @@
 import { API_VERSION, ROUTES } from '../../common/constants';
 import { startStandin, type Standin } from '../../test/standin';
 import { createRouteHarness, type HarnessCall, type RouteHarness } from '../../test/router_harness';
+import { MAX_DEPTH } from './route_deps';
 
 interface Case {
   name: string;
@@ -187,7 +188,7 @@ describe('malformed requests', () => {
     const deep = `${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`;
     const res = await harness.call({ method: 'POST', path: ROUTES.cleanup, rawBody: `{"namespace":"default","deep":${deep}}`, headers: V });
     expect(res.status).toBe(400);
-    expect((res.body as { message: string }).message).toMatch(/^\[request body\]: deep(\.a)+: nested too deeply \(more than 8 levels\)$/);
+    expect((res.body as { message: string }).message).toMatch(new RegExp(`^\\[request body\\]: deep(\\.a)+: nested too deeply \\(more than ${MAX_DEPTH} levels\\)$`));
   });
 
   it('a run id that does not decode gets what Kibana (hapi) answers: 400 Invalid request path', async () => {

@@ -48,8 +48,11 @@ export const CLEANUP_AUTHZ: RouteSecurity = { authz: { requiredPrivileges: [API_
 // common/api.ts strict() tests unknown keys with `in`, which also finds Object.prototype's names.
 const PROTOTYPE_KEYS = new Set(Object.getOwnPropertyNames(Object.prototype));
 
-/** No request of this API nests deeper or carries more than this (the page sends ~10 values). */
-export const MAX_DEPTH = 8;
+/**
+ * No request of this API nests deeper or carries more than this (the page sends ~10 values, and
+ * at most a few of the user's own jobs, whose datafeed queries nest a dozen levels).
+ */
+export const MAX_DEPTH = 16;
 export const MAX_NODES = 2_000;
 export const MAX_STRING_CHARS = 64 * 1024;
 

@@ -7,6 +7,8 @@
 import { StartRunRequest } from '../../common/api';
 import { resolveSelection } from '../../common/catalogue';
 import { API_VERSION, ROUTES } from '../../common/constants';
+import type { CatalogueJob } from '../../common/catalogue/types';
+import { CustomJobError, parseCustomJobs } from '../custom_jobs/parse';
 import { resolveOptions } from '../generators/options';
 import { buildPlan } from '../generators/plan';
 import { preflight } from '../installers/preflight';
@@ -20,14 +22,23 @@ export function registerStartRunRoute(router: IRouter, deps: RouteDeps) {
     .post({ path: ROUTES.runs, access: 'internal', security: RUN_AUTHZ, summary: 'Generate the demo data and install jobs and rules' })
     .addVersion({ version: API_VERSION, validate: { request: { body: ioTsValidation(StartRunRequest) } } }, async (context, request, response) => {
       const body = request.body;
-      const { installRules: wantRules, enableJobs, ...generate } = body;
-      // What the codec cannot see: unknown module names, a date that does not exist.
+      const { installRules: wantRules, enableJobs, customJobs: customInputs, ...rest } = body;
+      // What the codec cannot see: unknown module names, a date that does not exist, a job the
+      // generator cannot make data for (server/custom_jobs: one sentence naming the field).
       const invalid = (message: string) => response.badRequest({ body: { message: `[request body]: ${message}`, attributes: { reason: 'bad_request' } } });
       try {
-        resolveSelection(generate.modules ?? [], variantFor(deps.kibanaVersion));
+        resolveSelection(rest.modules ?? [], variantFor(deps.kibanaVersion));
       } catch (error) {
         return invalid(`modules: ${(error as Error).message}`);
       }
+      let customJobs: CatalogueJob[] | undefined;
+      try {
+        if (customInputs?.length) customJobs = parseCustomJobs(customInputs.map((c, i) => ({ job: c.job, datafeed: c.datafeed, source: `customJobs[${i}]`, datafeedSource: `customJobs[${i}].datafeed` })), variantFor(deps.kibanaVersion));
+      } catch (error) {
+        if (error instanceof CustomJobError) return invalid(error.message);
+        throw error;
+      }
+      const generate = { ...rest, ...(customJobs ? { customJobs } : {}) };
       try {
         resolveOptions({ ...generate, modules: generate.modules ?? [] });
       } catch (error) {
