@@ -50,6 +50,16 @@ const START_FIELDS: Record<string, { type: string; bad: unknown[] }> = {
   theme: { type: 'string', bad: ['initech', '', 'ACME', 'acme ', 'globex2', 'constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf'] },
   enableJobs: { type: 'boolean', bad: [] },
   installRules: { type: 'boolean', bad: [] },
+  // Issue 9: the user's own jobs, refused by shape (codec) or by what cannot be generated (parse.ts).
+  customJobs: {
+    type: 'array',
+    bad: [
+      [1], [[]], [{}], [{ job: 'x' }], [{ job: {}, extra: 1 }], [{ job: {}, datafeed: [] }], Array.from({ length: 21 }, () => ({ job: {} })),
+      [{ job: { job_id: 'c', analysis_config: { categorization_field_name: 'message', detectors: [{ function: 'count' }] } } }],
+      [{ job: { job_id: 'a', analysis_config: { detectors: [{ function: 'count' }] } }, datafeed: { aggregations: {} } }],
+      [{ job: { job_id: 'f', analysis_config: { detectors: [{ function: 'frobnicate' }] } } }],
+    ],
+  },
 };
 const CLEANUP_FIELDS: Record<string, { type: string; bad: unknown[] }> = { namespace: START_FIELDS.namespace };
 
@@ -111,6 +121,7 @@ const CASES: Case[] = [
   ...bodyCases(ROUTES.runs, VALID_START),
   ...fieldCases(ROUTES.cleanup, {}, CLEANUP_FIELDS),
   ...bodyCases(ROUTES.cleanup, { namespace: 'default' }),
+  ...bodyCases(ROUTES.validateJob, { job: { job_id: 'j', analysis_config: { detectors: [{ function: 'count' }] } } }),
   ...runIdCases(),
   ...queryCases(),
 ];

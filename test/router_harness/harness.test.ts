@@ -30,7 +30,7 @@ describe('route declarations', () => {
       authz: r.config.security?.authz,
     }));
     expect(declared.map((d) => `${d.method} ${d.path}`).sort()).toEqual(
-      [`get ${ROUTES.modules}`, `post ${ROUTES.runs}`, `get ${ROUTES.runs}`, `get ${ROUTES.run}`, `post ${ROUTES.cancel}`, `post ${ROUTES.cleanup}`].sort(),
+      [`get ${ROUTES.modules}`, `post ${ROUTES.runs}`, `get ${ROUTES.runs}`, `get ${ROUTES.run}`, `post ${ROUTES.cancel}`, `post ${ROUTES.cleanup}`, `post ${ROUTES.validateJob}`].sort(),
     );
     // Kibana-side authorization: the plugin's feature privilege and ML's capability, as ML's own routes.
     const authz = Object.fromEntries(declared.map((d) => [`${d.method} ${d.path}`, d.authz]));
@@ -41,6 +41,8 @@ describe('route declarations', () => {
       [`post ${ROUTES.runs}`]: { requiredPrivileges: ['mlDemoData:run', 'ml:canCreateJob'] },
       [`post ${ROUTES.cancel}`]: { requiredPrivileges: ['mlDemoData:run', 'ml:canCreateJob'] },
       [`post ${ROUTES.cleanup}`]: { requiredPrivileges: ['mlDemoData:run', 'ml:canDeleteJob'] },
+      // Checking a job the user pastes sends nothing to Elasticsearch: reading is enough.
+      [`post ${ROUTES.validateJob}`]: { requiredPrivileges: ['mlDemoData:read', 'ml:canGetJobs'] },
     });
     for (const d of declared) {
       expect(d.access).toBe('internal');
