@@ -5,10 +5,12 @@
  */
 import { Command, Option } from 'commander';
 import { resolveSelection, SUPPORTED_MODULE_IDS } from '../common/catalogue';
-import { DEFAULT_OPTIONS, LIMITS, OptionsError, parseOptionText, type OptionName } from '../common/options';
+import { DEFAULT_OPTIONS, LIMITS, OptionsError, parseOptionText, show, type OptionName } from '../common/options';
 import type { JobVariant } from '../common/catalogue/types';
 import { readJobFiles } from '../server/custom_jobs/files';
-import { CustomJobError, parseCustomJobs } from '../server/custom_jobs/parse';
+import { readStackJobs, type MlReader } from '../server/custom_jobs/from_stack';
+import { CustomJobError, JOB_ID_PATTERN, parseCustomJobs } from '../server/custom_jobs/parse';
+import { connect, describeConnection, resolveConnection, type ConnectionFlags } from './connection';
 import type { GenerateOptions } from '../server/generators/options';
 import { resolveOptions } from '../server/generators/options';
 
@@ -25,6 +27,8 @@ export interface GenerationFlags {
   /** --job-file / --datafeed-file, each repeatable (a file or a folder). */
   jobFile?: string[];
   datafeedFile?: string[];
+  /** --from-stack: ids of jobs that exist in the cluster (bundle, verify). */
+  fromStack?: string;
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -45,7 +49,7 @@ export function addGenerationOptions(command: Command): Command {
     .option('--datafeed-file <path>', 'its datafeed: the body of PUT _ml/datafeeds/<id> (repeatable; default: the job\'s datafeed_config, else every document)', collect);
 }
 
-const FLAGS: [Exclude<keyof GenerationFlags, 'jobFile' | 'datafeedFile'>, OptionName, string][] = [
+const FLAGS: [Exclude<keyof GenerationFlags, 'jobFile' | 'datafeedFile' | 'fromStack'>, OptionName, string][] = [
   ['historyDays', 'historyDays', '--history-days'],
   ['end', 'end', '--end'],
   ['seed', 'seed', '--seed'],
@@ -58,7 +62,7 @@ const FLAGS: [Exclude<keyof GenerationFlags, 'jobFile' | 'datafeedFile'>, Option
 
 /** The flags as generator options, each parsed and checked; throws OptionsError naming the flag. */
 export function toGenerateOptions(flags: GenerationFlags, modulesFlag = '--modules'): GenerateOptions {
-  const custom = !!flags.jobFile?.length;
+  const custom = !!flags.jobFile?.length || flags.fromStack !== undefined;
   if (flags.datafeedFile?.length && !custom) throw new OptionsError('--datafeed-file needs --job-file (the job the datafeed feeds)', 'customJobs');
   const out: Record<string, unknown> = {
     // With job files and no --modules: only the user's jobs.
@@ -68,9 +72,9 @@ export function toGenerateOptions(flags: GenerationFlags, modulesFlag = '--modul
     const text = flags[key];
     if (text !== undefined) out[name] = parseOptionText(name, text, flag);
   }
-  if (custom) {
+  if (flags.jobFile?.length) {
     try {
-      out.customJobs = parseCustomJobs(readJobFiles(flags.jobFile!, flags.datafeedFile ?? []), (out.variant as JobVariant | undefined) ?? 'classic');
+      out.customJobs = parseCustomJobs(readJobFiles(flags.jobFile, flags.datafeedFile ?? []), (out.variant as JobVariant | undefined) ?? 'classic');
     } catch (error) {
       if (error instanceof CustomJobError) throw new OptionsError(error.message, 'customJobs');
       throw error;
@@ -85,6 +89,11 @@ export function toGenerateOptions(flags: GenerationFlags, modulesFlag = '--modul
  */
 export function validateGeneration(flags: GenerationFlags, modulesFlag = '--modules'): GenerateOptions {
   const options = toGenerateOptions(flags, modulesFlag);
+  // --from-stack jobs are read later (withStackJobs): until then the run may have no module.
+  if (flags.fromStack !== undefined && !options.modules.length && !options.customJobs?.length) {
+    resolveOptions({ ...options, modules: ['security_auth'] });
+    return options;
+  }
   try {
     resolveSelection(options.modules, options.variant ?? 'classic');
   } catch (error) {
@@ -92,4 +101,42 @@ export function validateGeneration(flags: GenerationFlags, modulesFlag = '--modu
   }
   resolveOptions(options);
   return options;
+}
+
+/** --from-stack (bundle, verify): jobs that exist in the cluster, read with GET requests only. */
+export function addFromStackOption(command: Command): Command {
+  return command.option('--from-stack <ids>', 'jobs that already exist in the cluster (--es-url / ES_URL), comma-separated: generate data for them as for --job-file (nothing in the cluster changes)');
+}
+
+/** Job ids of --from-stack, checked as Elasticsearch checks job ids. */
+export function fromStackIds(text: string): string[] {
+  const ids = text.split(',').map((s) => s.trim());
+  const bad = ids.find((id) => !JOB_ID_PATTERN.test(id));
+  if (bad !== undefined || ids.length > 20) throw new OptionsError(`--from-stack must be 1 to 20 job ids, comma-separated (lowercase letters, digits, - and _); got ${show(text)}`, 'fromStack');
+  return ids;
+}
+
+/**
+ * Adds the jobs --from-stack names, read from the cluster (only GET requests), to the options;
+ * without --from-stack the options are returned as they are. Needs ES_URL or --es-url.
+ */
+export async function withStackJobs(options: GenerateOptions, flags: GenerationFlags & ConnectionFlags, env: NodeJS.ProcessEnv): Promise<GenerateOptions> {
+  if (flags.fromStack === undefined) return options;
+  const ids = fromStackIds(flags.fromStack);
+  const connection = resolveConnection(flags, env);
+  if (!connection) throw new OptionsError('--from-stack reads the jobs from a cluster: pass --es-url or set ES_URL (with --api-key or ELASTIC_API_KEY, or a user and password)', 'fromStack');
+  const deps = await connect(connection);
+  try {
+    const inputs = await readStackJobs(deps.es as unknown as MlReader, ids, describeConnection(connection).replace(/,.*$/, ''));
+    const fromStack = parseCustomJobs(inputs, options.variant ?? 'classic');
+    const customJobs = [...(options.customJobs ?? []), ...fromStack];
+    const resolved = { ...options, customJobs };
+    resolveOptions(resolved);
+    return resolved;
+  } catch (error) {
+    if (error instanceof CustomJobError) throw new OptionsError(error.message, 'fromStack');
+    throw error;
+  } finally {
+    await deps.close();
+  }
 }

@@ -1,4 +1,5 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { Client } from '@elastic/elasticsearch';
 import { startStandin, type Standin } from '../test/standin';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -200,6 +201,28 @@ describe('ml-demo-data CLI against a stack (stand-in)', () => {
     expect(setup.out).toMatch(/high_count_events_for_a_host_name +processed/);
     expect(setup.out).toMatch(/low_count_events_for_a_host_name +processed +drop: no events in one bucket for host\.name=/);
     expect(standin.state.jobs.size).toBe(2);
+  });
+
+  it('verify --from-stack: a job that exists in the cluster, read with GET only, passes', async () => {
+    const es = new Client({ node: standin.esUrl, auth: { apiKey: 'c2VjcmV0OmtleQ==' } });
+    try {
+      const job = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/custom_jobs/net_bytes_sum_5m.json'), 'utf8')) as Record<string, unknown>;
+      const { datafeed_config: feed, description, ...body } = job as { datafeed_config: Record<string, unknown>; description: string };
+      await es.ml.putJob({ job_id: 'teams_bytes', description, ...(body as object) } as Parameters<typeof es.ml.putJob>[0]);
+      await es.ml.putDatafeed({ datafeed_id: 'datafeed-teams_bytes', job_id: 'teams_bytes', indices: ['logs-*'], query: feed.query } as Parameters<typeof es.ml.putDatafeed>[0]);
+    } finally {
+      await es.close();
+    }
+    const writes = () => standin.requests.filter((r) => r.method !== 'GET').length;
+    const before = writes();
+    const r = await cli(['verify', '--from-stack', 'teams_bytes', '--end', '2026-05-05T12:00:00Z']);
+    expect(r.out).toMatch(/teams_bytes +high_sum .* PASS/);
+    expect(r.out).toMatch(/1\/1 jobs predicted/);
+    expect(r.code).toBe(0);
+    expect(writes()).toBe(before);
+    const missing = await cli(['verify', '--from-stack', 'nobody_job']);
+    expect(missing.code).toBe(1);
+    expect(missing.out).toMatch(/^error: --from-stack: "nobody_job" is not a job in Elasticsearch http:\/\/127\.0\.0\.1:\d+\n$/);
   });
 
   it('credentials in the URL are used for Elasticsearch and Kibana and never printed', async () => {

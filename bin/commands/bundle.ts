@@ -5,16 +5,18 @@ import { checkBundleDir, writeBundle } from '../../server/bundle/write_bundle';
 import { buildPlan } from '../../server/generators/plan';
 import { formatVerifyTable } from '../../server/verify/format';
 import type { Cli } from '../cli';
-import { addGenerationOptions, validateGeneration, type GenerationFlags } from '../generation_options';
+import { addConnectionOptions, type ConnectionFlags } from '../connection';
+import { addFromStackOption, addGenerationOptions, validateGeneration, withStackJobs, type GenerationFlags } from '../generation_options';
 import { progressBar } from '../progress';
 
 export const DEFAULT_BUNDLE_DIR = 'ml-demo-bundle';
 
-export async function runBundle(flags: GenerationFlags & { out?: string; verify?: boolean }, log: (line: string) => void): Promise<number> {
-  const options = validateGeneration(flags);
+export async function runBundle(flags: GenerationFlags & ConnectionFlags & { out?: string; verify?: boolean }, log: (line: string) => void, env: NodeJS.ProcessEnv = {}): Promise<number> {
+  const checked = validateGeneration(flags);
   if (flags.out === '') throw new Error('--out must name a directory');
   const dir = resolve(flags.out ?? DEFAULT_BUNDLE_DIR);
   checkBundleDir(dir, '--out');
+  const options = await withStackJobs(checked, flags, env);
   const plan = buildPlan(options);
   plan.notices.forEach((n) => log(`notice: ${n}`));
   const bar = progressBar('Writing bundle');
@@ -41,10 +43,10 @@ export async function runBundle(flags: GenerationFlags & { out?: string; verify?
 }
 
 export function bundleCommand(program: Command, cli: Cli): void {
-  addGenerationOptions(program.command('bundle').description('write the complete offline demo (data, ML jobs, datafeeds, rules, manifest) as files'))
+  addConnectionOptions(addFromStackOption(addGenerationOptions(program.command('bundle').description('write the complete offline demo (data, ML jobs, datafeeds, rules, manifest) as files'))))
     .option('-o, --out <dir>', 'bundle directory', DEFAULT_BUNDLE_DIR)
     .option('--no-verify', 'skip checking every job on the written data')
     .action(async (flags) => {
-      cli.setExitCode(await runBundle(flags, cli.log));
+      cli.setExitCode(await runBundle(flags, cli.log, cli.env));
     });
 }

@@ -4,13 +4,14 @@ import { buildPlan } from '../../server/generators/plan';
 import { engineVerify } from '../../server/verify/engine_verify';
 import { formatVerifyTable } from '../../server/verify/format';
 import type { Cli } from '../cli';
-import { addGenerationOptions, validateGeneration } from '../generation_options';
+import { addConnectionOptions } from '../connection';
+import { addFromStackOption, addGenerationOptions, validateGeneration, withStackJobs } from '../generation_options';
 
-export function verifyCommand(program: Command, { log, setExitCode }: Cli): void {
-  addGenerationOptions(program.command('verify').description("generate in memory and predict, job by job, the ML engine's scores (own stream and all streams)"))
+export function verifyCommand(program: Command, { log, setExitCode, env }: Cli): void {
+  addConnectionOptions(addFromStackOption(addGenerationOptions(program.command('verify').description("generate in memory and predict, job by job, the ML engine's scores (own stream and all streams)"))))
     .option('--json', 'print the results as JSON')
-    .action((flags) => {
-      const plan = buildPlan(validateGeneration(flags));
+    .action(async (flags) => {
+      const plan = buildPlan(await withStackJobs(validateGeneration(flags), flags, env));
       plan.notices.forEach((n) => log(`notice: ${n}`));
       const results = engineVerify(plan);
       log(flags.json ? JSON.stringify(results, null, 2) : formatVerifyTable(results));

@@ -131,7 +131,8 @@ function planIncident(world: World, jobs: CatalogueJob[], end: number, anomalies
       // The engine models time of day on a line (00:00..24:00 UTC), not a circle: put the
       // user's office day on the other half of the UTC day from the anomaly, without crossing
       // midnight UTC, so the logon is 7+ hours from every usual one on that line.
-      const hour = new Date(anomalyBucket(end, span, k) - oddHourShift(anomalyBucket(end, span, 0), span) + 7 * MINUTE).getUTCHours();
+      const shift = rulesForJob(todJob.id).length ? 0 : oddHourShift(anomalyBucket(end, span, 0), span);
+      const hour = new Date(anomalyBucket(end, span, k) - shift + 7 * MINUTE).getUTCHours();
       const officeStartUtc = hour >= 12 ? 0.5 : 13;
       user.utcOffset = 8 - officeStartUtc;
       timeOfDayUsers.push(user);
@@ -198,8 +199,9 @@ export function buildPlan(input: GenerateOptions, now = Date.now()): Plan {
         while (weekend(first - weekendShift)) weekendShift += bucketSpan;
         if (weekendShift) notices.push(`${job.id}: the data ends on a weekend; its anomaly goes to the last weekday evening (the engine does not score weekend counts with less than three weeks of history), and its rule gets a manual run.`);
       }
-      // A person's odd hour is late evening UTC (detectors/time.ts); its rule then gets a manual run.
-      const timeShift = familyOf(fn) === 'time' ? oddHourShift(anomalyBucket(end, bucketSpan, 0), bucketSpan) : 0;
+      // Without a rule to keep the anomaly in the look-back of, a person's odd hour is late evening
+      // UTC, where the engine scores it best (detectors/time.ts).
+      const timeShift = familyOf(fn) === 'time' && rules.length === 0 ? oddHourShift(anomalyBucket(end, bucketSpan, 0), bucketSpan) : 0;
       for (let ordinal = 0; ordinal < options.anomaliesPerJob; ordinal++) {
         const bucketStart = anomalyBucket(end, bucketSpan, ordinal) - early - weekendShift - timeShift;
         if (bucketStart < start + MIN_HISTORY_BEFORE_ANOMALY) {

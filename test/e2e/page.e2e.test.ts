@@ -101,7 +101,7 @@ describeBrowser('the page in Chromium', () => {
     // Mounted through the render context: inside core's i18n context (the dev host's marks itself).
     await expect(page.locator('[data-test-subj="devHostI18nContext"] [data-test-subj="mlDemoDataPage"]').count()).resolves.toBe(1);
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Generate ML demo data');
-    await expect(page.getByTestId('moduleSelectionSummary').textContent()).resolves.toMatch(/^6 of 6 modules selected, \d+ jobs$/);
+    await expect(page.getByTestId('moduleSelectionSummary').textContent()).resolves.toMatch(/^7 of 7 modules selected, \d+ jobs$/);
     await shot('01-modules-light');
   });
 
@@ -112,7 +112,7 @@ describeBrowser('the page in Chromium', () => {
     await page.keyboard.press('Space');
     await expect(auth.isChecked()).resolves.toBe(true);
     await page.getByRole('checkbox', { name: 'Security: Network' }).click();
-    await expect(page.getByTestId('moduleSelectionSummary').textContent()).resolves.toBe('2 of 6 modules selected, 11 jobs');
+    await expect(page.getByTestId('moduleSelectionSummary').textContent()).resolves.toBe('2 of 7 modules selected, 11 jobs');
     await page.getByLabel('History (days)').fill('2');
     await page.getByTestId('generateButton').click();
     await page.getByText('A whole number of days from 3 to 90').waitFor();

@@ -78,6 +78,14 @@ function stackCases(): Case[] {
   out.push({ name: 'setup option without value', args: ['setup', '--history-days'], names: '--history-days' });
   out.push({ name: 'unknown command', args: ['frobnicate'], names: 'frobnicate' });
   out.push({ name: 'bundle --out a file', args: ['bundle', '--out', __filename], names: '--out' });
+  // Issue 9: the user's own jobs.
+  for (const command of ['bundle', 'verify']) {
+    for (const [i, ids] of ['BAD ID', '', ',', 'a,,b', 'x'.repeat(65), '-x', 'a;b'].entries()) out.push({ name: `${command} --from-stack #${i}`, args: [command, '--from-stack', ids], names: '--from-stack' });
+    out.push({ name: `${command} --from-stack without a stack`, args: [command, '--from-stack', 'my_job'], env: { ES_URL: '' }, names: '--from-stack' });
+    out.push({ name: `${command} --job-file missing`, args: [command, '--job-file', '/nonexistent/job.json'], names: '--job-file' });
+    out.push({ name: `${command} --job-file a directory without jobs`, args: [command, '--job-file', __dirname], names: '--job-file' });
+    out.push({ name: `${command} --datafeed-file alone`, args: [command, '--datafeed-file', __filename], names: '--datafeed-file' });
+  }
   out.push({ name: 'bundle --out ""', args: ['bundle', '--out', ''], names: '--out' });
   out.push({ name: 'list --variant v9', args: ['list', '--variant', 'v9'], names: '--variant' });
   return out;

@@ -14,7 +14,8 @@ import { HOUR } from '../time';
  * the other half of the UTC day from the anomaly (plan.ts: 00:30-10:30 UTC for an evening
  * anomaly); an anomaly at 17:00 is then only 6.5 h after the office day ends (predicted ~73), one
  * at 21:00-23:59 10.5-13.5 h, and it reads as a logon at 04:30-07:30 local time. Spans over an
- * hour: none.
+ * hour: none. Only for jobs without a prebuilt rule (a user's own): a rule's anomaly stays in the
+ * last bucket, inside the rule's look-back.
  */
 export function oddHourShift(bucketStart: number, span: number): number {
   if (span > HOUR) return 0;
