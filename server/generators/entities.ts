@@ -163,10 +163,13 @@ export function buildEntity(kind: EntityKind, key: string, flavor: Flavor, extra
     }
     case 'dns': {
       const labels = key.split('.');
-      const registered = labels.slice(-2).join('.');
+      // Reverse lookups: `ip6.arpa` and `in-addr.arpa` are public suffixes, so the registered
+      // domain (what packetbeat's eTLD+1 gives) keeps one more label; their question type is PTR.
+      const reverse = key.endsWith('.arpa');
+      const registered = labels.slice(reverse ? -3 : -2).join('.');
       return entity(kind, key, {
         'dns.question.name': key, 'dns.question.registered_domain': registered, 'dns.question.top_level_domain': labels[labels.length - 1],
-        'dns.question.subdomain': labels.length > 2 ? labels.slice(0, -2).join('.') : undefined, 'dns.question.type': 'A',
+        'dns.question.subdomain': labels.length > 2 ? labels.slice(0, reverse ? -3 : -2).join('.') : undefined, 'dns.question.type': reverse ? 'PTR' : 'A',
       }, extra);
     }
     case 'server_domain':
@@ -228,6 +231,17 @@ export function baselineKeys(kind: EntityKind, flavor: Flavor): { key: string; h
     case 'user_agent':
       return V.USER_AGENTS.map((key) => ({ key }));
   }
+}
+
+/**
+ * The i-th reverse lookup of an IPv6 client address (`<32 nibbles>.ip6.arpa`, type PTR): what a
+ * mail relay or proxy asks for every peer it logs. Ordinary traffic whose names carry ~14 bytes
+ * of information each, unlike the few fixed names of everyday A lookups.
+ */
+export function reverseLookupKey(i: number): string {
+  const networks = ['20010db8853a0012', '2a0104f800ab0c01', '2600190012340a0b'];
+  const address = networks[i % networks.length] + stableHex(`iid:${i}`, 16);
+  return `${address.split('').reverse().join('.')}.ip6.arpa`;
 }
 
 /** The i-th never-seen value of a kind: the raw material of `rare` anomalies. */

@@ -105,3 +105,16 @@ describe('options', () => {
     }
   });
 });
+
+describe('ordinary results for a skip rule (dns_tunneling: actual < 350)', () => {
+  it('adds reverse lookups whose info content crosses the floor, outside the rare DNS job', () => {
+    const plan = buildPlan({ modules: ['security_packetbeat'], end: '2026-12-02T18:00:00Z', historyDays: 3 });
+    const jobs = plan.modules[0].jobs;
+    const tunnel = jobs.find((j) => j.job.id === 'packetbeat_dns_tunneling')!;
+    const rareDns = jobs.find((j) => j.job.id === 'packetbeat_rare_dns_question')!;
+    const ptr = (lane: typeof tunnel.lane) => lane.pools.flatMap((p) => p.entities).filter((e) => e.fields['dns.question.type'] === 'PTR');
+    expect(ptr(tunnel.lane).length).toBeGreaterThan(1000);
+    expect(ptr(tunnel.lane)[0].fields['dns.question.registered_domain']).toMatch(/^[0-9a-f]\.ip6\.arpa$/);
+    expect(ptr(rareDns.lane)).toHaveLength(0);
+  });
+});

@@ -13,8 +13,6 @@ const EXPECTED_FAILURES: Record<string, RegExp> = {
   // Partitioned rare with a 75 rule: weeks of partition history needed (the plan says so).
   auth_rare_source_ip_for_a_user: /partition "SYSTEM": 14 days/,
   rare_method_for_a_username: /partition "ci-deploy": 14 days/,
-  // The skip_result rule (actual < 350) leaves the normaliser no history.
-  packetbeat_dns_tunneling: /0 earlier buckets had results the skip rule keeps/,
   // One login at one hour; other modules' people share names (all scope).
   auth_rare_hour_for_a_user: /carol\.chen/,
   // Small-count noise of the baseline reaches the rule.
