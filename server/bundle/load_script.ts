@@ -2,7 +2,8 @@
 import type { BundleManifest } from './manifest';
 
 export function loadScript(m: BundleManifest): string {
-  const jobs = m.jobs.map((j) => j.id).join(' ');
+  // Each job with its own datafeed start (a job that needs a longer history starts earlier).
+  const jobs = m.jobs.map((j) => `${j.id}=${j.start ?? m.window.start}`).join(' ');
   return `#!/usr/bin/env bash
 # Loads this ML demo bundle into an Elastic stack with curl.
 #   ES_URL=https://localhost:9200 KIBANA_URL=http://localhost:5601 ELASTIC_API_KEY=... ./load.sh
@@ -28,11 +29,12 @@ for file in data/*.ndjson; do
 done
 
 echo "2/4 Creating ML jobs and datafeeds"
-for job in ${jobs}; do
+for entry in ${jobs}; do
+  job=\${entry%%=*}; start=\${entry#*=}
   "\${CURL[@]}" -X PUT "$ES_URL/_ml/anomaly_detectors/$job" "\${JSON[@]}" --data-binary "@ml/anomaly_detectors/$job.json" >/dev/null
   "\${CURL[@]}" -X PUT "$ES_URL/_ml/datafeeds/datafeed-$job" "\${JSON[@]}" --data-binary "@ml/datafeeds/datafeed-$job.json" >/dev/null
   "\${CURL[@]}" -X POST "$ES_URL/_ml/anomaly_detectors/$job/_open" >/dev/null
-  "\${CURL[@]}" -X POST "$ES_URL/_ml/datafeeds/datafeed-$job/_start" "\${JSON[@]}" -d '{"start":"${m.window.start}","end":"${m.window.end}"}' >/dev/null
+  "\${CURL[@]}" -X POST "$ES_URL/_ml/datafeeds/datafeed-$job/_start" "\${JSON[@]}" -d "{\\"start\\":\\"$start\\",\\"end\\":\\"${m.window.end}\\"}" >/dev/null
   echo "  $job"
 done
 
@@ -67,7 +69,7 @@ ${m.totals.verified} of ${m.totals.jobs} jobs verified (see \`manifest.json\` â†
 | \`manifest.json\` | counts, time window, every injected anomaly, the verify table |
 | \`load.sh\` | loads all of the above with curl: \`ES_URL=... KIBANA_URL=... ELASTIC_API_KEY=... ./load.sh\` |
 
-Start each datafeed over the window (\`start\` ${m.window.start}, \`end\` ${m.window.end}); the anomalies sit in the
+Start each datafeed over the window (\`start\` ${m.window.start}, or the job's own \`start\` in manifest.json, \`end\` ${m.window.end}); the anomalies sit in the
 last buckets, inside the look-back of the jobs' rules counted from the end of the data.
 
 | job | function | bucket | anomaly |

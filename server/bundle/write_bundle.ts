@@ -89,7 +89,7 @@ export async function writeBundle(plan: Plan, dir: string, options: BundleOption
   const files: string[] = [];
   const docsPerStream: Record<string, number> = {};
   let total = 0;
-  const span = plan.end - plan.start;
+  const span = plan.end - plan.dataStart;
   for (const [m, module] of plan.modules.entries()) {
     const file = join('data', `${module.dataStream}.ndjson`);
     const out = createWriteStream(join(dir, file), { highWaterMark: 8 << 20 });
@@ -98,7 +98,7 @@ export async function writeBundle(plan: Plan, dir: string, options: BundleOption
       docs += chunk.docs;
       total += chunk.docs;
       if (!out.write(chunk.ndjson)) await once(out, 'drain');
-      options.onProgress?.({ moduleId: module.moduleId, docs: total, fraction: (m + (chunk.until - plan.start) / span) / plan.modules.length });
+      options.onProgress?.({ moduleId: module.moduleId, docs: total, fraction: (m + (chunk.until - plan.dataStart) / span) / plan.modules.length });
     }
     out.end();
     await once(out, 'finish');

@@ -18,8 +18,14 @@ import { buildWorld, poolOf, type World } from './world';
 /** Baseline every anomaly has before it: rare needs 20+ buckets, change-point tests need days. */
 export const MIN_HISTORY_BEFORE_ANOMALY = 2 * DAY;
 
-/** History a partitioned rare job needs for a 75 rule (engine model: ~45 days at the lanes' density). */
-export const PARTITIONED_RARE_DAYS = 45;
+/**
+ * History a partitioned rare job needs for a 75 rule: the engine scores a value new to one
+ * partition by how long and how densely the partition was observed (calibration rare_partition:
+ * 200 events a day give 66 after 14 days, 76 after 30, 84 after 60). Such a job reads its own,
+ * longer history: its lane starts this many days before the end and its datafeed with it; every
+ * other job's data and datafeed start at the plan's window.
+ */
+export const PARTITIONED_RARE_DAYS = 90;
 
 export interface RuleReach {
   ruleId: string;
@@ -49,6 +55,8 @@ export interface AnomalyPlan {
 
 export interface JobPlan {
   job: CatalogueJob;
+  /** Where this job's data and datafeed start: the plan's start, or earlier for a job that needs a longer history. */
+  start: number;
   bucketSpan: number;
   lane: Lane;
   rules: CatalogueRule[];
@@ -69,7 +77,9 @@ export interface ModulePlan {
 
 export interface Plan {
   options: ResolvedOptions;
+  /** The demo's window (what every job reads), and the earliest job start (<= start). */
   start: number;
+  dataStart: number;
   end: number;
   modules: ModulePlan[];
   notices: string[];
@@ -128,6 +138,13 @@ function planIncident(world: World, jobs: CatalogueJob[], end: number, anomalies
   return { forced, timeOfDayUsers, novel: 0, shared };
 }
 
+/** Days of history a job reads: the plan's, or more for a partitioned rare job with a 75+ rule. */
+export function historyDaysFor(job: CatalogueJob, historyDays: number): number {
+  const d = job.job.analysis_config.detectors[0];
+  const top = Math.max(0, ...rulesForJob(job.id).map((r) => r.anomaly_threshold));
+  return familyOf(d.function) === 'rare' && d.partition_field_name && top >= 75 ? Math.max(historyDays, PARTITIONED_RARE_DAYS) : historyDays;
+}
+
 export function buildPlan(input: GenerateOptions, now = Date.now()): Plan {
   const options = resolveOptions(input, now);
   const { start, end } = dataWindow(options);
@@ -145,6 +162,16 @@ export function buildPlan(input: GenerateOptions, now = Date.now()): Plan {
     const lanes = jobs.map((job) => buildLane(world, job, options.scale, Random.scoped(options.seed, moduleId, job.id)));
     const dataStreamFields = { 'data_stream.type': 'logs', 'data_stream.dataset': profile.dataset, 'data_stream.namespace': options.namespace };
     for (const lane of lanes) Object.assign(lane.constants, dataStreamFields);
+    const starts = jobs.map((job) => {
+      const days = historyDaysFor(job, options.historyDays);
+      if (days > options.historyDays) {
+        const d0 = job.job.analysis_config.detectors[0];
+        notices.push(
+          `${job.id}: a new ${d0.by_field_name} within one ${d0.partition_field_name} scores ${Math.max(...rulesForJob(job.id).map((r) => r.anomaly_threshold))}+ only after weeks of that ${d0.partition_field_name}'s history, so this job reads ${days} days (its own data and datafeed start earlier than the other jobs').`,
+        );
+      }
+      return end - days * DAY;
+    });
     const injections: InjectedEvent[] = [];
     const jobPlans: JobPlan[] = jobs.map((job, i) => {
       const bucketSpan = parseDuration(job.job.analysis_config.bucket_span);
@@ -185,16 +212,7 @@ export function buildPlan(input: GenerateOptions, now = Date.now()): Plan {
           rules: rules.map((r) => ruleReach(r, bucketStart, end)),
         });
       }
-      // Said before generating: a partitioned rare job scores a new value within its partition's
-      // own history, and the engine needs weeks of it to reach 75 (engine calibration, rare_partition).
-      const d0 = job.job.analysis_config.detectors[0];
-      const topThreshold = Math.max(0, ...rules.map((r) => r.anomaly_threshold));
-      if (d0.function === 'rare' && d0.partition_field_name && topThreshold >= 75 && options.historyDays < PARTITIONED_RARE_DAYS) {
-        notices.push(
-          `${job.id}: its rule needs a score of ${topThreshold}; a new ${d0.by_field_name} within one ${d0.partition_field_name} reaches that only after weeks of history, so with ${options.historyDays} days it is not expected to fire (use --history-days ${PARTITIONED_RARE_DAYS} or more).`,
-        );
-      }
-      return { job, bucketSpan, lane: lanes[i], rules, anomalies };
+      return { job, start: starts[i], bucketSpan, lane: lanes[i], rules, anomalies };
     });
     for (const lane of lanes) compileLane(lane, injections.filter((e) => e.lane === lane).flatMap((e) => Object.values(e.forced) as Entity[]));
     injections.sort((a, b) => a.ts - b.ts);
@@ -202,5 +220,6 @@ export function buildPlan(input: GenerateOptions, now = Date.now()): Plan {
     for (const e of injections) for (const entity of Object.values(e.forced) as Entity[]) if (entity.novel) for (const v of Object.values(entity.fields)) injectedValues.add(String(v));
     modules.push({ moduleId, profile, dataStream: `logs-${profile.dataset}-${options.namespace}`, world, jobs: jobPlans, injections, injectedValues });
   }
-  return { options, start, end, modules, notices };
+  const dataStart = Math.min(start, ...modules.flatMap((m) => m.jobs.map((j) => j.start)));
+  return { options, start, dataStart, end, modules, notices };
 }

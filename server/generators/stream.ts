@@ -64,11 +64,15 @@ export function* moduleStream(plan: Plan, module: ModulePlan, options: StreamOpt
     if (!c) cursors.set(lane, (c = new Map()));
     return c;
   };
-  for (let tick = plan.start; tick < plan.end; tick += TICK) {
+  // Each lane starts with its job: most at the plan's window, a job needing a longer history earlier.
+  const starts = module.jobs.map((j) => j.start);
+  for (let tick = plan.dataStart; tick < plan.end; tick += TICK) {
     const how = hourOfWeek(tick);
-    const warmup = tick < plan.start + WARMUP;
-    const onboarding = tick < plan.start + ONBOARDING;
-    for (const lane of lanes) {
+    for (let l = 0; l < lanes.length; l++) {
+      if (tick < starts[l]) continue;
+      const lane = lanes[l];
+      const warmup = tick < starts[l] + WARMUP;
+      const onboarding = tick < starts[l] + ONBOARDING;
       const n = random.poisson((onboarding && lane.onboarding ? lane.onboarding.ratePerTick : lane.ratePerTick)[how]);
       for (let i = 0; i < n; i++) {
         if (!pickEntities(lane, how, random, picked, undefined, warmup, cursorsOf(lane))) break;

@@ -26,9 +26,9 @@ export function expectedDocs(plan: Plan): number {
   let total = 0;
   for (const m of plan.modules) {
     total += m.injections.length;
-    for (const { lane } of m.jobs) {
-      for (let t = plan.start; t < plan.end; t += TICK) {
-        const rates = t < plan.start + ONBOARDING && lane.onboarding ? lane.onboarding.ratePerTick : lane.ratePerTick;
+    for (const { lane, start } of m.jobs) {
+      for (let t = start; t < plan.end; t += TICK) {
+        const rates = t < start + ONBOARDING && lane.onboarding ? lane.onboarding.ratePerTick : lane.ratePerTick;
         total += rates[hourOfWeek(t)];
       }
     }
@@ -196,7 +196,9 @@ export async function runInstall(deps: InstallDeps, options: InstallOptions, onP
       for (const j of ours) {
         checkAbort();
         try {
-          await startJob(es, j.jobId, plan.start, plan.end);
+          // A job that needs a longer history starts its datafeed where its own data starts.
+          const start = plan.modules.flatMap((m) => m.jobs).find((jp) => jp.job.id === j.jobId)?.start ?? plan.start;
+          await startJob(es, j.jobId, start, plan.end);
           j.state = 'running';
         } catch (error) {
           j.state = 'failed';
@@ -237,7 +239,7 @@ export async function runInstall(deps: InstallDeps, options: InstallOptions, onP
       // Records outside a rule's look-back would only alert on a manual run over the window.
       const late = plan.modules.flatMap((m) => m.jobs.flatMap((j) => j.anomalies.flatMap((a) => a.rules.filter((r) => !r.withinLookback).map((r) => r.ruleId))));
       const lateIds = outcomes.filter((o) => late.includes(o.ruleId) && o.id).map((o) => o.id!);
-      if (lateIds.length && kibana.runRules) await kibana.runRules(lateIds, iso(plan.start), iso(plan.end)).catch((e) => progress.notices.push(`Manual rule run not possible: ${toInstallError(e, 'Manual rule run').message}`));
+      if (lateIds.length && kibana.runRules) await kibana.runRules(lateIds, iso(plan.dataStart), iso(plan.end)).catch((e) => progress.notices.push(`Manual rule run not possible: ${toInstallError(e, 'Manual rule run').message}`));
       emit();
     } else if (options.installRules !== false) {
       progress.notices.push('Rules were not installed: no Kibana connection (set KIBANA_URL).');

@@ -117,7 +117,8 @@ export function engineVerify(plan: Plan, scopes: readonly Scope[] = SCOPES): Eng
     for (const run of runs) {
       const own = run.moduleId === moduleId;
       if (!own && !run.models.all) continue;
-      if (!run.matches(doc)) continue;
+      // The job's datafeed starts at its own start: earlier documents are not its data.
+      if (ts < run.plan.start || !run.matches(doc)) continue;
       if (own) run.models.stream?.add(ts, doc);
       run.models.all?.add(ts, doc);
     }
