@@ -33,6 +33,8 @@ export interface Entity {
   /** Users: a person who works office hours, in `utcOffset`, Monday to Friday. */
   human?: boolean;
   utcOffset?: number;
+  /** Users: which person of the organisation this account belongs to (the same in every module). */
+  person?: number;
   /** Built from an anomaly list: never part of a baseline pool. */
   novel?: boolean;
 }
@@ -184,13 +186,14 @@ export function buildEntity(kind: EntityKind, key: string, flavor: Flavor, extra
 }
 
 /** Baseline population keys of one kind for a module: the values its normal data uses. */
-export function baselineKeys(kind: EntityKind, flavor: Flavor): { key: string; human?: boolean; utcOffset?: number }[] {
+export function baselineKeys(kind: EntityKind, flavor: Flavor): { key: string; human?: boolean; utcOffset?: number; person?: number }[] {
   const t = flavor.theme;
   switch (kind) {
     case 'user': {
       const humans = t.firstNames.slice(0, 16).map((first, i) => ({
         key: flavor.users === 'windows' ? `${first}.${t.lastNames[i]}` : `${first[0]}${t.lastNames[i].replace(/\s/g, '')}`,
         human: true,
+        person: i,
         utcOffset: OFFICE_OFFSETS[i % OFFICE_OFFSETS.length],
       }));
       const services = flavor.users === 'windows' ? V.WINDOWS_SERVICE_USERS : flavor.users === 'linux' ? V.LINUX_SERVICE_USERS : ['ci-deploy', 'terraform', 'backup-lambda', 'monitoring-ro'];

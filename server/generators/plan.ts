@@ -11,7 +11,7 @@ import { buildLane, compileLane, type Lane } from './lanes';
 import { OptionsError, resolveOptions, type GenerateOptions, type ResolvedOptions } from './options';
 import { getProfile, type ModuleProfile } from './profiles';
 import { Random } from './random';
-import { DAY, floorTo, HOUR, MINUTE, parseDuration, parseLookback, TICK } from './time';
+import { DAY, floorTo, HOUR, parseDuration, parseLookback, TICK } from './time';
 import { THEMES } from './vocabulary';
 import { buildWorld, poolOf, type World } from './world';
 
@@ -85,10 +85,14 @@ export interface Plan {
   notices: string[];
 }
 
-/** The data ends on the 15-minute grid so every bucket of every job ends inside it. */
+/**
+ * The data ends on the 15-minute grid so every bucket of every job ends inside it, and starts at
+ * midnight UTC: the engine models a time of day on a 00:00-24:00 line, so a 24/7 account whose
+ * first day began at 18:00 would see its first 00:xx logon as 18 hours from all it knows.
+ */
 export function dataWindow(options: ResolvedOptions): { start: number; end: number } {
   const end = floorTo(options.end, TICK);
-  return { start: end - options.historyDays * DAY, end };
+  return { start: floorTo(end - options.historyDays * DAY, DAY), end };
 }
 
 /** Last bucket that lies fully inside the data, `ordinal` steps back (at least 2 hours apart). */
@@ -96,6 +100,26 @@ export function anomalyBucket(end: number, span: number, ordinal: number): numbe
   const last = floorTo(end, span) - span;
   const step = Math.max(span, 2 * HOUR);
   return floorTo(last - ordinal * step, span);
+}
+
+/**
+ * Time of day. The engine models a logon's time as seconds since midnight UTC, on a line, not a
+ * circle (calibration time_of_day: a logon at 00:xx against 07:00-18:00 office logons scores
+ * 80-94; at 22:00, 22-77). The anomaly's people work 08:00-18:00 at UTC+8, i.e. 00:00-10:00 UTC,
+ * one end of the line, in every module (one organisation); their logon goes to the latest 20:xx
+ * UTC bucket (04:xx local), 10 hours after their last usual time on the line. Its rule gets a
+ * manual run when that bucket is outside its look-back.
+ */
+export const TIME_OF_DAY_OFFSET = 8;
+const TIME_OF_DAY_UTC_HOUR = 20;
+/** The person (index in the theme's names) whose logon is the first time-of-day anomaly; the next ones follow. */
+const TIME_OF_DAY_PERSON = 2;
+
+export function timeOfDayBucket(end: number, span: number, ordinal: number): number {
+  const last = floorTo(end, span) - span;
+  let b = floorTo(floorTo(last, DAY) + (TIME_OF_DAY_UTC_HOUR + 1) * HOUR - span, span);
+  if (b > last) b -= DAY;
+  return b - ordinal * span;
 }
 
 function ruleReach(rule: CatalogueRule, bucketStart: number, end: number): RuleReach {
@@ -107,25 +131,14 @@ function ruleReach(rule: CatalogueRule, bucketStart: number, end: number): RuleR
   };
 }
 
-/** Picks the people and machines of the module's incident, and sets the night owls' time zones. */
-function planIncident(world: World, jobs: CatalogueJob[], end: number, anomaliesPerJob: number, shared: Incident['shared']): Incident {
+/** Picks the people and machines of the module's incident. */
+function planIncident(world: World, jobs: CatalogueJob[], anomaliesPerJob: number, shared: Incident['shared']): Incident {
   const users = poolOf(world, 'user').entities;
   const humans = users.filter((u) => u.human);
   const forced: Partial<Record<EntityKind, Entity>> = {};
   const timeOfDayUsers: Entity[] = [];
-  const todJob = jobs.find((j) => j.job.analysis_config.detectors[0].function === 'time_of_day');
-  if (todJob) {
-    const span = parseDuration(todJob.job.analysis_config.bucket_span);
-    for (let k = 0; k < anomaliesPerJob; k++) {
-      const user = humans[(2 + k) % humans.length];
-      // The engine models time of day on a line (00:00..24:00 UTC), not a circle: put the
-      // user's office day on the other half of the UTC day from the anomaly, without crossing
-      // midnight UTC, so the logon is 7+ hours from every usual one on that line.
-      const hour = new Date(anomalyBucket(end, span, k) + 7 * MINUTE).getUTCHours();
-      const officeStartUtc = hour >= 12 ? 0.5 : 13;
-      user.utcOffset = 8 - officeStartUtc;
-      timeOfDayUsers.push(user);
-    }
+  if (jobs.some((j) => j.job.analysis_config.detectors[0].function === 'time_of_day')) {
+    for (let k = 0; k < anomaliesPerJob; k++) timeOfDayUsers.push(humans.find((u) => u.person === TIME_OF_DAY_PERSON + k) ?? humans[(TIME_OF_DAY_PERSON + k) % humans.length]);
   }
   // A service account: it works around the clock, so the incident adds no time-of-day anomaly.
   forced.user = users.find((u) => !u.human) ?? humans.find((u) => !timeOfDayUsers.includes(u)) ?? users[0];
@@ -154,11 +167,16 @@ export function buildPlan(input: GenerateOptions, now = Date.now()): Plan {
   // One organisation: a novel value injected for a field in a bucket is the same in every module,
   // so a job reading every stream (logs-*) sees one novelty, not one per module.
   const shared: Incident['shared'] = new Map();
-  for (const [moduleId, jobs] of selectedJobs(resolution, options.variant)) {
+  const selected = [...selectedJobs(resolution, options.variant)];
+  const people = new Map<number, number>();
+  if (selected.some(([, jobs]) => jobs.some((j) => j.job.analysis_config.detectors[0].function === 'time_of_day'))) {
+    for (let k = 0; k < options.anomaliesPerJob; k++) people.set(TIME_OF_DAY_PERSON + k, TIME_OF_DAY_OFFSET);
+  }
+  for (const [moduleId, jobs] of selected) {
     const profile = getProfile(moduleId);
     const random = Random.scoped(options.seed, moduleId, 'plan');
-    const world = buildWorld(profile, { ...profile.flavor, theme: THEMES[options.theme] }, random);
-    const incident = planIncident(world, jobs, end, options.anomaliesPerJob, shared);
+    const world = buildWorld(profile, { ...profile.flavor, theme: THEMES[options.theme] }, { seed: options.seed, people });
+    const incident = planIncident(world, jobs, options.anomaliesPerJob, shared);
     const lanes = jobs.map((job) => buildLane(world, job, options.scale, Random.scoped(options.seed, moduleId, job.id)));
     const dataStreamFields = { 'data_stream.type': 'logs', 'data_stream.dataset': profile.dataset, 'data_stream.namespace': options.namespace };
     for (const lane of lanes) Object.assign(lane.constants, dataStreamFields);
@@ -170,7 +188,7 @@ export function buildPlan(input: GenerateOptions, now = Date.now()): Plan {
           `${job.id}: a new ${d0.by_field_name} within one ${d0.partition_field_name} scores ${Math.max(...rulesForJob(job.id).map((r) => r.anomaly_threshold))}+ only after weeks of that ${d0.partition_field_name}'s history, so this job reads ${days} days (its own data and datafeed start earlier than the other jobs').`,
         );
       }
-      return end - days * DAY;
+      return Math.min(start, floorTo(end - days * DAY, DAY));
     });
     const injections: InjectedEvent[] = [];
     const jobPlans: JobPlan[] = jobs.map((job, i) => {
@@ -197,7 +215,7 @@ export function buildPlan(input: GenerateOptions, now = Date.now()): Plan {
         if (weekendShift) notices.push(`${job.id}: the data ends on a weekend; its anomaly goes to the last weekday evening (the engine does not score weekend counts with less than three weeks of history), and its rule gets a manual run.`);
       }
       for (let ordinal = 0; ordinal < options.anomaliesPerJob; ordinal++) {
-        const bucketStart = anomalyBucket(end, bucketSpan, ordinal) - early - weekendShift;
+        const bucketStart = fn === 'time_of_day' ? timeOfDayBucket(end, bucketSpan, ordinal) : anomalyBucket(end, bucketSpan, ordinal) - early - weekendShift;
         if (bucketStart < start + MIN_HISTORY_BEFORE_ANOMALY) {
           // Never inside the models' warm-up: the headline must fit, extra anomalies may not.
           if (ordinal === 0) throw new OptionsError(`${job.id}: the history is too short to place its anomaly after ${MIN_HISTORY_BEFORE_ANOMALY / DAY} days of baseline`);

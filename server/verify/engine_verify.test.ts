@@ -10,8 +10,6 @@ import { buildPlan } from '../generators/plan';
 import { engineVerify, SCORE_MARGIN } from './engine_verify';
 
 const EXPECTED_FAILURES: Record<string, RegExp> = {
-  // One login at one hour; other modules' people share names (all scope).
-  auth_rare_hour_for_a_user: /carol\.chen/,
   // Small-count noise of the baseline reaches the rule.
   auth_high_count_logon_events_for_a_source_ip: /a baseline record would alert/,
   suspicious_login_activity: /a baseline record would alert/,
