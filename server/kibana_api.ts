@@ -18,7 +18,7 @@ import {
   type ScheduleBackfillResults,
 } from './alerting_backfill_shim';
 import type { KibanaRequest, SavedObjectsClientContract } from './kibana_shim';
-import type { KibanaApi, ModuleSetupResult, PrebuiltInstallResult, RuleSummary } from './installers/types';
+import type { KibanaApi, ModuleSetupResult, PrebuiltInstallResult, PrebuiltRuleRef, RuleSummary } from './installers/types';
 
 /**
  * x-pack/platform/plugins/shared/ml/server/shared_services/providers/modules.ts (`ModulesProvider`):
@@ -69,7 +69,7 @@ export interface PluginKibanaApiSources {
   ml?: MlModulesProvider;
   rulesClient?: RulesClientLike;
   /** Security's prebuilt-rules installation when the Security Solution is there (installers/prebuilt_rules.ts over kibana_self_http.ts). */
-  installPrebuiltRules?: (ruleIds: string[]) => Promise<PrebuiltInstallResult>;
+  installPrebuiltRules?: (rules: PrebuiltRuleRef[]) => Promise<PrebuiltInstallResult>;
 }
 
 /**

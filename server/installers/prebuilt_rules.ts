@@ -16,8 +16,7 @@
  * Rules it does not install are created by the installer as custom rules with ids of our own
  * (rules.ts, common/requests.ts customRuleId).
  */
-import { catalogue } from '../../common/catalogue';
-import type { PrebuiltInstallResult, RuleSummary } from './types';
+import type { PrebuiltInstallResult, PrebuiltRuleRef, RuleSummary } from './types';
 
 export const PREBUILT_RULES_STATUS_PATH = '/internal/detection_engine/prebuilt_rules/status';
 export const PREBUILT_RULES_INSTALL_PATH = '/internal/detection_engine/prebuilt_rules/installation/_perform';
@@ -33,22 +32,21 @@ interface PerformResponse {
   errors?: { message?: string; rules?: { rule_id?: string }[] }[];
 }
 
-const catalogueRule = (ruleId: string) => catalogue.rules.find((r) => r.rule_id === ruleId);
-
-export function prebuiltRulesInstaller(call: InternalKibanaCall): (ruleIds: string[]) => Promise<PrebuiltInstallResult> {
-  return async (ruleIds) => {
-    if (!ruleIds.length) return { installed: [] };
+export function prebuiltRulesInstaller(call: InternalKibanaCall): (wanted: PrebuiltRuleRef[]) => Promise<PrebuiltInstallResult> {
+  return async (wanted) => {
+    if (!wanted.length) return { installed: [] };
+    const byId = new Map(wanted.map((r) => [r.rule_id, r]));
     const status = await call<StatusResponse>('GET', PREBUILT_RULES_STATUS_PATH);
     if (!status?.stats?.num_prebuilt_rules_total_in_package) {
       return { installed: [], notice: "Elastic's prebuilt-rules package is not installed in this Kibana: the ML rules are created as custom rules with ids of the tool's own (ml-demo-data-<rule_id>)." };
     }
-    const rules = ruleIds.map((rule_id) => ({ rule_id, version: catalogueRule(rule_id)?.version ?? 1 }));
+    const rules = wanted.map((r) => ({ rule_id: r.rule_id, version: r.version ?? 1 }));
     const res = await call<PerformResponse>('POST', PREBUILT_RULES_INSTALL_PATH, { mode: 'SPECIFIC_RULES', rules });
     const installed = (res?.results?.created ?? []).map(
       (r): RuleSummary => ({
         id: String(r.id),
         rule_id: String(r.rule_id),
-        name: typeof r.name === 'string' ? r.name : (catalogueRule(String(r.rule_id))?.name ?? String(r.rule_id)),
+        name: typeof r.name === 'string' ? r.name : (byId.get(String(r.rule_id))?.name ?? String(r.rule_id)),
         // The installation API installs prebuilt rules disabled (and answers only id/rule_id/version).
         enabled: r.enabled === true,
         tags: Array.isArray(r.tags) ? (r.tags as string[]) : [],

@@ -42,7 +42,7 @@ export async function installRules(kibana: KibanaApi, rules: CatalogueRule[], no
   let prebuilt: RuleSummary[] = [];
   if (missing.length && kibana.installPrebuiltRules) {
     try {
-      const result = await kibana.installPrebuiltRules(missing.map((r) => r.rule_id));
+      const result = await kibana.installPrebuiltRules(missing.map((r) => ({ rule_id: r.rule_id, version: r.version ?? undefined, name: r.name })));
       prebuilt = result.installed;
       if (result.notice) notices.push(result.notice);
     } catch (error) {

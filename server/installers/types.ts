@@ -29,6 +29,13 @@ export interface RuleSummary {
   immutable?: boolean;
 }
 
+/** A prebuilt rule to install: Elastic's rule_id and the version the catalogue has (and its name, for reports). */
+export interface PrebuiltRuleRef {
+  rule_id: string;
+  version?: number;
+  name?: string;
+}
+
 /** Prebuilt rules installed (disabled, as Security installs them) and what to tell the user. */
 export interface PrebuiltInstallResult {
   installed: RuleSummary[];
@@ -56,7 +63,7 @@ export interface KibanaApi {
    * Installs Elastic's prebuilt rules by rule_id through Security's prebuilt-rules API when its
    * package is there (installers/prebuilt_rules.ts); returns those installed.
    */
-  installPrebuiltRules?(ruleIds: string[]): Promise<PrebuiltInstallResult>;
+  installPrebuiltRules?(rules: PrebuiltRuleRef[]): Promise<PrebuiltInstallResult>;
   enableRules(ids: string[]): Promise<void>;
   deleteRules(ids: string[]): Promise<void>;
   /**
