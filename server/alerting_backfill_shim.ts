@@ -62,7 +62,11 @@ export function backfillParam(shape: BackfillShape, ruleId: string, start: strin
 export function isBackfillShapeError(error: unknown): boolean {
   const e = error as { message?: string; output?: { statusCode?: number }; statusCode?: number };
   const status = e?.output?.statusCode ?? e?.statusCode;
-  return status === 400 && /Error validating backfill schedule parameters/.test(e.message ?? '') && /definition for this key is missing|expected at least one defined value|expected value of type/.test(e.message ?? '');
+  return (
+    status === 400 &&
+    /Error validating backfill schedule parameters/.test(e.message ?? '') &&
+    /definition for this key is missing|expected at least one defined value|expected value of type/.test(e.message ?? '')
+  );
 }
 
 export function isBackfillError(result: Backfill | ScheduleBackfillError): result is ScheduleBackfillError {

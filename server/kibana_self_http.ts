@@ -27,7 +27,8 @@ export interface SelfHttpSources {
 }
 
 export function selfBaseUrl({ server, serverBasePath, space }: Omit<SelfHttpSources, 'request'>): URL {
-  if (server.protocol === 'socket') throw Object.assign(new Error('Kibana listens on a socket, not a TCP port: its HTTP API cannot be called from the plugin.'), { statusCode: 501 });
+  if (server.protocol === 'socket')
+    throw Object.assign(new Error('Kibana listens on a socket, not a TCP port: its HTTP API cannot be called from the plugin.'), { statusCode: 501 });
   const host = server.hostname === '0.0.0.0' || server.hostname === '' ? '127.0.0.1' : server.hostname === '::' ? '::1' : server.hostname;
   const base = new URL(`${server.protocol}://${host.includes(':') ? `[${host}]` : host}:${server.port}`);
   base.pathname = `${serverBasePath.replace(/\/$/, '')}${space && space !== 'default' ? `/s/${encodeURIComponent(space)}` : ''}`;

@@ -38,21 +38,23 @@ export function prebuiltRulesInstaller(call: InternalKibanaCall): (wanted: Prebu
     const byId = new Map(wanted.map((r) => [r.rule_id, r]));
     const status = await call<StatusResponse>('GET', PREBUILT_RULES_STATUS_PATH);
     if (!status?.stats?.num_prebuilt_rules_total_in_package) {
-      return { installed: [], notice: "Elastic's prebuilt-rules package is not installed in this Kibana: the ML rules are created as custom rules with ids of the tool's own (ml-demo-data-<rule_id>)." };
+      return {
+        installed: [],
+        notice:
+          "Elastic's prebuilt-rules package is not installed in this Kibana: the ML rules are created as custom rules with ids of the tool's own (ml-demo-data-<rule_id>).",
+      };
     }
     const rules = wanted.map((r) => ({ rule_id: r.rule_id, version: r.version ?? 1 }));
     const res = await call<PerformResponse>('POST', PREBUILT_RULES_INSTALL_PATH, { mode: 'SPECIFIC_RULES', rules });
-    const installed = (res?.results?.created ?? []).map(
-      (r): RuleSummary => ({
-        id: String(r.id),
-        rule_id: String(r.rule_id),
-        name: typeof r.name === 'string' ? r.name : (byId.get(String(r.rule_id))?.name ?? String(r.rule_id)),
-        // The installation API installs prebuilt rules disabled (and answers only id/rule_id/version).
-        enabled: r.enabled === true,
-        tags: Array.isArray(r.tags) ? (r.tags as string[]) : [],
-        immutable: true,
-      }),
-    );
+    const installed = (res?.results?.created ?? []).map((r): RuleSummary => ({
+      id: String(r.id),
+      rule_id: String(r.rule_id),
+      name: typeof r.name === 'string' ? r.name : (byId.get(String(r.rule_id))?.name ?? String(r.rule_id)),
+      // The installation API installs prebuilt rules disabled (and answers only id/rule_id/version).
+      enabled: r.enabled === true,
+      tags: Array.isArray(r.tags) ? (r.tags as string[]) : [],
+      immutable: true,
+    }));
     const missing = (res?.errors ?? []).flatMap((e) => (e.rules ?? []).map((r) => r.rule_id).filter(Boolean));
     return {
       installed,

@@ -34,8 +34,36 @@ function securityApi(client: Awaited<ReturnType<ReturnType<typeof memoryAlerting
       // Prebuilt rules are installed disabled and immutable, with Elastic's rule_id; the answer is { id, rule_id, version }.
       const made = await client.create({
         data: {
-          name: rule.name, alertTypeId: 'siem.mlRule', consumer: 'siem', enabled: false, tags: rule.tags, schedule: { interval: rule.interval }, actions: [],
-          params: { ruleId: rule.rule_id, immutable: true, ruleSource: { type: 'external', isCustomized: false }, type: 'machine_learning', machineLearningJobId: rule.machine_learning_job_id, anomalyThreshold: rule.anomaly_threshold, from: rule.from, to: 'now', author: ['Elastic'], description: rule.description, falsePositives: [], outputIndex: '', maxSignals: 100, riskScore: rule.risk_score, riskScoreMapping: [], severity: rule.severity, severityMapping: [], threat: [], references: [], version: r.version, exceptionsList: [] },
+          name: rule.name,
+          alertTypeId: 'siem.mlRule',
+          consumer: 'siem',
+          enabled: false,
+          tags: rule.tags,
+          schedule: { interval: rule.interval },
+          actions: [],
+          params: {
+            ruleId: rule.rule_id,
+            immutable: true,
+            ruleSource: { type: 'external', isCustomized: false },
+            type: 'machine_learning',
+            machineLearningJobId: rule.machine_learning_job_id,
+            anomalyThreshold: rule.anomaly_threshold,
+            from: rule.from,
+            to: 'now',
+            author: ['Elastic'],
+            description: rule.description,
+            falsePositives: [],
+            outputIndex: '',
+            maxSignals: 100,
+            riskScore: rule.risk_score,
+            riskScoreMapping: [],
+            severity: rule.severity,
+            severityMapping: [],
+            threat: [],
+            references: [],
+            version: r.version,
+            exceptionsList: [],
+          },
         },
       });
       created.push({ id: made.id, rule_id: r.rule_id, version: r.version });
@@ -49,8 +77,18 @@ async function setup(inPackage: string[] | 'fails') {
   const alerting = memoryAlerting(() => 'default');
   const client = await alerting.getRulesClientWithRequest(request);
   const security = securityApi(client, inPackage === 'fails' ? [] : inPackage);
-  const call: InternalKibanaCall = inPackage === 'fails' ? async () => Promise.reject(Object.assign(new Error('Kibana GET /internal/…/status: 403 Forbidden'), { statusCode: 403 })) : security.call;
-  const api = createPluginKibanaApi({ kibanaVersion: '9.1.0', request, space: 'default', savedObjectsClient: new MemorySavedObjects().clientFor('default'), rulesClient: client, installPrebuiltRules: prebuiltRulesInstaller(call) });
+  const call: InternalKibanaCall =
+    inPackage === 'fails'
+      ? async () => Promise.reject(Object.assign(new Error('Kibana GET /internal/…/status: 403 Forbidden'), { statusCode: 403 }))
+      : security.call;
+  const api = createPluginKibanaApi({
+    kibanaVersion: '9.1.0',
+    request,
+    space: 'default',
+    savedObjectsClient: new MemorySavedObjects().clientFor('default'),
+    rulesClient: client,
+    installPrebuiltRules: prebuiltRulesInstaller(call),
+  });
   return { alerting, api, calls: security.calls };
 }
 
@@ -91,7 +129,9 @@ describe('prebuilt or custom rules', () => {
     const outcomes = await installRules(api, rules, notices);
     expect(calls.map((c) => c.path)).toEqual([PREBUILT_RULES_STATUS_PATH]);
     expect(outcomes.map((o) => o.ruleId)).toEqual(rules.map((r) => customRuleId(r.rule_id)));
-    expect([...alerting.rules.get('default')!.values()].every((r) => r.params.immutable === false && String(r.params.ruleId).startsWith('ml-demo-data-'))).toBe(true);
+    expect([...alerting.rules.get('default')!.values()].every((r) => r.params.immutable === false && String(r.params.ruleId).startsWith('ml-demo-data-'))).toBe(
+      true,
+    );
     expect(notices).toEqual([expect.stringMatching(/prebuilt-rules package is not installed/)]);
   });
 

@@ -46,7 +46,9 @@ export async function installRules(kibana: KibanaApi, rules: CatalogueRule[], no
       prebuilt = result.installed;
       if (result.notice) notices.push(result.notice);
     } catch (error) {
-      notices.push(`Elastic's prebuilt rules could not be installed (${toInstallError(error, 'Installing prebuilt rules').message}): the ML rules are created as custom rules with ids of the tool's own.`);
+      notices.push(
+        `Elastic's prebuilt rules could not be installed (${toInstallError(error, 'Installing prebuilt rules').message}): the ML rules are created as custom rules with ids of the tool's own.`,
+      );
     }
   }
   for (const r of prebuilt) outcomes.set(r.rule_id, { ruleId: r.rule_id, name: r.name, id: r.id, state: 'installed', createdByUs: true });
@@ -60,9 +62,23 @@ export async function installRules(kibana: KibanaApi, rules: CatalogueRule[], no
         if (again) existing.set(rule.rule_id, again);
         continue;
       }
-      outcomes.set(rule.rule_id, { ruleId, ...stand(rule, ruleId), name: rule.name, id: created.id, state: created.enabled ? 'installed' : 'existing', createdByUs: true });
+      outcomes.set(rule.rule_id, {
+        ruleId,
+        ...stand(rule, ruleId),
+        name: rule.name,
+        id: created.id,
+        state: created.enabled ? 'installed' : 'existing',
+        createdByUs: true,
+      });
     } catch (error) {
-      outcomes.set(rule.rule_id, { ruleId, ...stand(rule, ruleId), name: rule.name, state: 'failed', createdByUs: false, error: toInstallError(error, `Creating rule "${rule.name}"`).message });
+      outcomes.set(rule.rule_id, {
+        ruleId,
+        ...stand(rule, ruleId),
+        name: rule.name,
+        state: 'failed',
+        createdByUs: false,
+        error: toInstallError(error, `Creating rule "${rule.name}"`).message,
+      });
     }
   }
 
@@ -70,7 +86,15 @@ export async function installRules(kibana: KibanaApi, rules: CatalogueRule[], no
   if (toEnable.length) await kibana.enableRules(toEnable.map((r) => r.id));
   for (const rule of wanted) {
     const r = existing.get(rule.rule_id);
-    if (r && !outcomes.has(rule.rule_id)) outcomes.set(rule.rule_id, { ruleId: r.rule_id, ...stand(rule, r.rule_id), name: r.name, id: r.id, state: r.enabled ? 'existing' : 'enabled', createdByUs: false });
+    if (r && !outcomes.has(rule.rule_id))
+      outcomes.set(rule.rule_id, {
+        ruleId: r.rule_id,
+        ...stand(rule, r.rule_id),
+        name: r.name,
+        id: r.id,
+        state: r.enabled ? 'existing' : 'enabled',
+        createdByUs: false,
+      });
   }
   return wanted.map((r) => outcomes.get(r.rule_id) ?? { ruleId: r.rule_id, name: r.name, state: 'failed', createdByUs: false, error: 'not installed' });
 }

@@ -29,7 +29,11 @@ const open: RouteHarness[] = [];
 
 async function harness(options: Partial<HarnessOptions> = {}): Promise<RouteHarness> {
   const h = await createRouteHarness({
-    esUrl: front.url, kibanaUrl: standin.kibanaUrl, authorization: USER, alerting: 'memory', run: FAST,
+    esUrl: front.url,
+    kibanaUrl: standin.kibanaUrl,
+    authorization: USER,
+    alerting: 'memory',
+    run: FAST,
     mlJobSpaces: (id) => standin.state.jobs.get(id)?.savedObjectSpaces,
     onApiKeyInvalidated: (key) => front.expire(key),
     ...options,
@@ -68,12 +72,17 @@ describe('rules of a run inside Kibana', () => {
     expect(r.rules.map((x) => [x.ruleId, x.prebuiltRuleId, x.state]).sort()).toEqual(wanted.map((id) => [id, undefined, 'installed']).sort());
     // Through Kibana's own HTTP API (status, then installation), in the space, with the task's key, not the user's.
     const security = standin.requests.filter((q) => q.server === 'kibana' && q.url.includes('/prebuilt_rules/'));
-    expect(security.map((q) => `${q.method} ${q.url} ${q.status}`)).toEqual([`GET /s/analysts${PREBUILT_RULES_STATUS_PATH} 200`, `POST /s/analysts${PREBUILT_RULES_INSTALL_PATH} 200`]);
+    expect(security.map((q) => `${q.method} ${q.url} ${q.status}`)).toEqual([
+      `GET /s/analysts${PREBUILT_RULES_STATUS_PATH} 200`,
+      `POST /s/analysts${PREBUILT_RULES_INSTALL_PATH} 200`,
+    ]);
     const [task] = [...h.taskStore.apiKeys.keys()];
     expect(security.map((q) => q.authorization)).toEqual([task, task]);
     // Elastic's rules (immutable, external source), enabled by the run, and seen by the rules client.
     const stored = [...standin.state.rules.get('analysts')!.values()];
-    expect(stored.map((x) => [x.rule_id, x.immutable, x.enabled, (x.rule_source as { type: string }).type]).sort()).toEqual(wanted.map((id) => [id, true, true, 'external']).sort());
+    expect(stored.map((x) => [x.rule_id, x.immutable, x.enabled, (x.rule_source as { type: string }).type]).sort()).toEqual(
+      wanted.map((id) => [id, true, true, 'external']).sort(),
+    );
     expect(stored.some((x) => String(x.rule_id).startsWith('ml-demo-data-'))).toBe(false);
     expect([...(h.alerting as MemoryAlerting).rules.get('analysts')!.values()].map((x) => x.params.ruleId).sort()).toEqual([...wanted].sort());
     expect(r.created.rules.sort()).toEqual([...wanted].sort());
@@ -92,12 +101,14 @@ describe('rules of a run inside Kibana', () => {
     const wanted = [...new Set(r.jobs.map((j) => j.ruleId!))];
     expect(r.rules.map((x) => [x.ruleId, x.prebuiltRuleId]).sort()).toEqual(wanted.map((id) => [customRuleId(id), id]).sort());
     const stored = [...standin.state.rules.get('default')!.values()];
-    expect(stored.every((x) => String(x.rule_id).startsWith('ml-demo-data-') && x.immutable === false && (x.tags as string[]).includes(RULE_TAG) && x.enabled)).toBe(true);
+    expect(
+      stored.every((x) => String(x.rule_id).startsWith('ml-demo-data-') && x.immutable === false && (x.tags as string[]).includes(RULE_TAG) && x.enabled),
+    ).toBe(true);
     // Elastic's package can still be installed afterwards: nothing holds its rule_ids.
     for (const id of wanted) expect(standin.state.rules.get('default')!.has(id)).toBe(false);
   });
 
-  it("a Security Solution whose prebuilt-rules API refuses the user (403): custom rules, and the run says why", async () => {
+  it('a Security Solution whose prebuilt-rules API refuses the user (403): custom rules, and the run says why', async () => {
     standin.faults.status('kibana:GET /internal/detection_engine/prebuilt_rules/status', 403, 1);
     const h = await harness({ securitySolution: true, memoryAlerting: { detectionRules: standin.state.rules } });
     const r = await run(h, SMALL);
@@ -118,7 +129,10 @@ describe('rules of a run inside Kibana', () => {
     expect(bucketStart).toBeLessThan(end - 6 * 3600_000);
     const { backfills } = h.alerting as MemoryAlerting;
     expect(backfills.map((b) => ({ space: b.space, param: b.param }))).toEqual([
-      { space: 'default', param: { ruleId: rule.id, ranges: [{ start: new Date(bucketStart - 3600_000).toISOString(), end: new Date(end).toISOString() }], runActions: false } },
+      {
+        space: 'default',
+        param: { ruleId: rule.id, ranges: [{ start: new Date(bucketStart - 3600_000).toISOString(), end: new Date(end).toISOString() }], runActions: false },
+      },
     ]);
     expect(backfills[0].backfill.schedule.length).toBeGreaterThan(0);
     expect(r.notices.join('\n')).toMatch(/Manual rule run scheduled over .* for Unusual Process For a Windows Host/);
