@@ -36,6 +36,24 @@ export function expectedDocs(plan: Plan): number {
   return Math.round(total);
 }
 
+/** Kibana schedules manual rule runs (backfills) over the past 90 days only, and none in the future. */
+export const MAX_MANUAL_RUN_LOOKBACK_MS = 90 * 24 * 3600_000;
+/** Kept inside that limit: Kibana checks it again a little later (its own gap fill keeps 5 minutes, kibana#256507). */
+const LOOKBACK_MARGIN_MS = 5 * 60_000;
+
+/**
+ * The range of the manual rule run for anomalies outside their rules' look-back: from an hour
+ * before the earliest such anomaly's bucket to the end of the data, within what Kibana's
+ * validateBackfillSchedule accepts (x-pack/platform/plugins/shared/alerting/common/lib/validate_backfill_schedule.ts:
+ * start at most 90 days ago, end after start, nothing in the future). Undefined when nothing is left.
+ */
+export function manualRunRange(plan: Pick<Plan, 'start' | 'end'>, bucketStarts: number[], now: number): { start: number; end: number } | undefined {
+  if (!bucketStarts.length) return undefined;
+  const start = Math.max(plan.start, Math.min(...bucketStarts) - 3600_000, now - MAX_MANUAL_RUN_LOOKBACK_MS + LOOKBACK_MARGIN_MS);
+  const end = Math.min(plan.end, now);
+  return end > start && Math.max(...bucketStarts) >= start && Math.max(...bucketStarts) < end ? { start, end } : undefined;
+}
+
 export function cleanupHintFor(namespace: string): string {
   return `Remove what this run created with: ml-demo-data cleanup --namespace ${namespace} (or "Clean up" on the Generate ML demo data page).`;
 }
@@ -230,16 +248,29 @@ export async function runInstall(deps: InstallDeps, options: InstallOptions, onP
     if (options.installRules !== false && kibana) {
       emit('rules');
       const rules = plan.modules.flatMap((m) => m.jobs.flatMap((j) => j.rules));
-      const outcomes = await installRules(kibana, rules);
-      progress.rules = outcomes.map((o) => ({ ruleId: o.ruleId, name: o.name, id: o.id, state: o.state, error: o.error }));
+      const outcomes = await installRules(kibana, rules, progress.notices);
+      progress.rules = outcomes.map((o) => ({ ruleId: o.ruleId, ...(o.prebuiltRuleId ? { prebuiltRuleId: o.prebuiltRuleId } : {}), name: o.name, id: o.id, state: o.state, error: o.error }));
       const created = outcomes.filter((o) => o.createdByUs).map((o) => o.ruleId);
       progress.created.rules.push(...created);
       await putTemplate(es, plan, { fingerprint, dataStreams, createdRules: [...new Set([...(same ? meta?.createdRules ?? [] : []), ...created])] });
       for (const o of outcomes.filter((x) => x.error)) progress.errors.push(o.error!);
-      // Records outside a rule's look-back would only alert on a manual run over the window.
-      const late = plan.modules.flatMap((m) => m.jobs.flatMap((j) => j.anomalies.flatMap((a) => a.rules.filter((r) => !r.withinLookback).map((r) => r.ruleId))));
-      const lateIds = outcomes.filter((o) => late.includes(o.ruleId) && o.id).map((o) => o.id!);
-      if (lateIds.length && kibana.runRules) await kibana.runRules(lateIds, iso(plan.dataStart), iso(plan.end)).catch((e) => progress.notices.push(`Manual rule run not possible: ${toInstallError(e, 'Manual rule run').message}`));
+      // Records outside a rule's look-back would only alert on a manual run over them.
+      const late = plan.modules.flatMap((m) => m.jobs.flatMap((j) => j.anomalies.flatMap((a) => a.rules.filter((r) => !r.withinLookback).map((r) => ({ ruleId: r.ruleId, bucketStart: a.bucketStart })))));
+      const lateRules = outcomes.filter((o) => o.id && o.state !== 'failed' && late.some((l) => l.ruleId === (o.prebuiltRuleId ?? o.ruleId)));
+      const range = lateRules.length ? manualRunRange(plan, late.map((l) => l.bucketStart), Date.now()) : undefined;
+      if (lateRules.length && !range) progress.notices.push(`Manual rule run not possible: the anomalies outside their rules' look-back are not in the past 90 days (Kibana runs rules manually over the past 90 days only).`);
+      if (range && kibana.runRules) {
+        const names = lateRules.map((o) => o.name).join(', ');
+        try {
+          const { errors } = await kibana.runRules(lateRules.map((o) => o.id!), iso(range.start), iso(range.end));
+          if (errors.length < lateRules.length) progress.notices.push(`Manual rule run scheduled over ${iso(range.start)} .. ${iso(range.end)} for ${names} (their anomalies are outside the rules' look-back).`);
+          for (const e of errors) progress.notices.push(`Manual rule run not possible: ${e}`);
+        } catch (e) {
+          progress.notices.push(`Manual rule run not possible: ${toInstallError(e, 'Manual rule run').message}`);
+        }
+      } else if (range) {
+        progress.notices.push(`Rules ${lateRules.map((o) => o.name).join(', ')} will not alert on their anomalies (outside their look-back) and this Kibana cannot run them manually.`);
+      }
       emit();
     } else if (options.installRules !== false) {
       progress.notices.push('Rules were not installed: no Kibana connection (set KIBANA_URL).');

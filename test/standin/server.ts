@@ -253,7 +253,7 @@ export async function startServer(spec: ServerSpec, shared: Shared): Promise<{ u
           const payload = reply.body === undefined || req.method === 'HEAD' ? '' : JSON.stringify(reply.body);
           res.writeHead(reply.status, headers);
           res.end(payload);
-          shared.state.requests.push({ server: spec.name, method: (req.method ?? '').toUpperCase(), url: req.url ?? '', status: reply.status, operationId: op, ms: Date.now() - started });
+          shared.state.requests.push({ server: spec.name, method: (req.method ?? '').toUpperCase(), url: req.url ?? '', status: reply.status, operationId: op, ms: Date.now() - started, authorization: req.headers.authorization });
         });
     });
   });

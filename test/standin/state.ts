@@ -18,6 +18,8 @@ export interface RequestLogEntry {
   status: number;
   operationId?: string;
   ms: number;
+  /** The Authorization header sent (tests check whose credentials a call used). */
+  authorization?: string;
 }
 
 export interface PrivilegeSet {
