@@ -93,7 +93,7 @@ export async function writeBundle(plan: Plan, dir: string, options: BundleOption
   const docsPerStream: Record<string, number> = {};
   let total = 0;
   const span = plan.end - plan.start;
-  let verification: EngineJobResult[] = [];
+  let verification: EngineJobResult[];
   if ((options.workers ?? 1) > 1) {
     const dataFiles = plan.modules.map((m) => join('data', `${m.dataStream}.ndjson`));
     const pass = await modulePass(plan, {

@@ -11,6 +11,7 @@
  */
 import type { Worker } from 'node:worker_threads';
 import { EngineModel, type Prediction } from '../engine/model';
+import { moduleStream } from '../generators/stream';
 import type { Plan } from '../generators/plan';
 import { expectedModuleDocs } from '../installers/run';
 import { anomalyInstants, jobModel, judgeJob, SCOPES, type EngineJobResult, type Scope } from '../verify/engine_verify';
@@ -31,6 +32,8 @@ export interface ModulePassOptions {
   onProgress?: (p: { m: number; docs: number; fraction: number }) => void;
   /** Chunks a module may have in flight (default 4). */
   window?: number;
+  /** Called once every thread has built its plan, just before they start generating (the benchmark's clock). */
+  onReady?: () => void;
 }
 
 export interface ModulePassResult {
@@ -100,12 +103,14 @@ export async function modulePass(plan: Plan, options: ModulePassOptions): Promis
       send: options.onChunk !== undefined,
       verify: scopes,
       window,
+      hold: options.onReady !== undefined,
     };
     const worker = startWorker(task);
     for (const m of modules) ownerOf[m] = worker;
     return worker;
   });
   const ack = (m: number) => ownerOf[m].postMessage({ type: 'ack', m } satisfies ToWorker);
+  let ready = 0;
 
   let failed: Error | undefined;
   const fail = (error: Error) => {
@@ -118,6 +123,12 @@ export async function modulePass(plan: Plan, options: ModulePassOptions): Promis
         let done = false;
         worker.on('message', (message: ToMain) => {
           switch (message.type) {
+            case 'ready':
+              if (++ready === workers.length) {
+                options.onReady?.();
+                for (const w of workers) w.postMessage({ type: 'start' } satisfies ToWorker);
+              }
+              break;
             case 'progress':
               untils[message.m] = message.until;
               progressDocs += message.docs;
@@ -246,5 +257,64 @@ export async function modulePass(plan: Plan, options: ModulePassOptions): Promis
       rp[best] = p;
       if (++k[best] === b.ts.length) await load(best);
     }
+  }
+}
+
+/**
+ * The plan's module streams generated ahead in one worker thread while the main thread sends them
+ * (the indexer): `chunks(m)` gives module m's chunks in stream order, the same chunks moduleStream
+ * gives. Each module has at most `window` chunks waiting; the thread works on the module furthest
+ * behind whose window is open, so the module being sent is never starved. A second call for the
+ * same module (the indexer resends a module after a failed request) generates it here again.
+ */
+export class WorkerChunkSource {
+  private readonly worker: Worker;
+  private readonly inboxes: Inbox<{ ndjson: string; docs: number; until: number }>[];
+  private readonly taken = new Set<number>();
+  private failed?: Error;
+
+  constructor(
+    private readonly plan: Plan,
+    private readonly options: { chunkDocs?: number; window?: number } = {},
+  ) {
+    const modules = plan.modules.map((_, m) => m);
+    this.inboxes = modules.map(() => new Inbox());
+    const task: WorkerTask = {
+      options: plan.options,
+      now: Date.now(),
+      modules,
+      bulkCreate: false,
+      chunkDocs: options.chunkDocs,
+      send: true,
+      window: options.window ?? 4,
+    };
+    this.worker = startWorker(task);
+    this.worker.on('message', (message: ToMain) => {
+      if (message.type === 'chunk') this.inboxes[message.m].push(message);
+      if (message.type === 'module-done') this.inboxes[message.m].close();
+    });
+    const stop = (error?: Error) => {
+      if (error) this.failed ??= error;
+      for (const inbox of this.inboxes) inbox.close();
+    };
+    this.worker.on('error', stop);
+    this.worker.on('exit', () => stop());
+  }
+
+  async *chunks(m: number): AsyncGenerator<{ ndjson: string; docs: number; until: number }> {
+    if (this.taken.has(m)) {
+      yield* moduleStream(this.plan, this.plan.modules[m], { chunkDocs: this.options.chunkDocs });
+      return;
+    }
+    this.taken.add(m);
+    for (let chunk = await this.inboxes[m].take(); chunk; chunk = await this.inboxes[m].take()) {
+      yield chunk;
+      this.worker.postMessage({ type: 'ack', m } satisfies ToWorker);
+    }
+    if (this.failed) throw this.failed;
+  }
+
+  close(): Promise<number> {
+    return this.worker.terminate();
   }
 }

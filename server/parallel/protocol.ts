@@ -27,9 +27,12 @@ export interface WorkerTask {
   verify?: Scope[];
   /** Batches/chunks a module may have in flight before the worker waits for the main thread. */
   window: number;
+  /** Post 'ready' once the plan is built and wait for 'start' (the benchmark times generation alone). */
+  hold?: boolean;
 }
 
 export type ToMain =
+  | { type: 'ready' }
   | { type: 'progress'; m: number; docs: number; until: number }
   /** One chunk's documents of module m: their times, and the `all` scope's records (see below). */
   | { type: 'batch'; m: number; ts: Float64Array; recs: Int32Array; strings: string[] }
@@ -38,7 +41,7 @@ export type ToMain =
   /** Stream-scope predictions of the worker's modules' jobs, by job index in plan order. */
   | { type: 'done'; stream: [number, Prediction][] };
 
-export type ToWorker = { type: 'ack'; m: number };
+export type ToWorker = { type: 'ack'; m: number } | { type: 'start' };
 
 // A batch's `recs`: for each document k of the chunk (in order) and each job r (in plan order) whose
 // query matches it, [k, r, v_1 .. v_n], n = projectedFields(job).length, v = index into `strings`

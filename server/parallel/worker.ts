@@ -146,11 +146,17 @@ async function main(task: WorkerTask): Promise<void> {
   }));
   const byModule = new Map(states.map((s) => [s.m, s]));
   let wake: (() => void) | undefined;
+  let started = !task.hold;
   port.on('message', (message: ToWorker) => {
-    if (message.type !== 'ack') return;
-    byModule.get(message.m)!.inFlight--;
+    if (message.type === 'start') started = true;
+    else byModule.get(message.m)!.inFlight--;
     wake?.();
   });
+  if (!started) post({ type: 'ready' });
+  while (!started) {
+    await new Promise<void>((resolve) => (wake = resolve));
+    wake = undefined;
+  }
   const limited = v !== undefined || task.send === true;
   for (;;) {
     const open = states.filter((s) => !s.done);
