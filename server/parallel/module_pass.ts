@@ -218,9 +218,9 @@ export async function modulePass(plan: Plan, options: ModulePassOptions): Promis
     const live = new Uint8Array(M).fill(1);
     const dummy = {};
     const load = async (m: number) => {
-      const previous = cur[m];
+      // The batch just read is done with: acknowledged before waiting for the next (a full window waits for it).
+      if (cur[m]) ackOf(m);
       cur[m] = inboxes[m].poll() ?? (await inboxes[m].take());
-      if (previous) ackOf(m);
       k[m] = 0;
       rp[m] = 0;
       // A chunk has at least one document; a closed inbox ends the module.
