@@ -8,6 +8,7 @@ import { resolveSelection, SUPPORTED_MODULE_IDS } from '../common/catalogue';
 import { DEFAULT_OPTIONS, LIMITS, OptionsError, parseOptionText, type OptionName } from '../common/options';
 import type { GenerateOptions } from '../server/generators/options';
 import { resolveOptions } from '../server/generators/options';
+import { resolveWorkers, type WorkersOption } from '../server/parallel/workers';
 
 export interface GenerationFlags {
   modules?: string;
@@ -33,6 +34,17 @@ export function addGenerationOptions(command: Command): Command {
     .option('--namespace <ns>', 'data stream namespace: logs-<dataset>-<namespace> (a-z, 0-9, _)', DEFAULT_OPTIONS.namespace)
     .option('--theme <name>', 'entity names (acme, globex)', DEFAULT_OPTIONS.theme)
     .addOption(new Option('--variant <ids>', 'job ids: classic (stacks before 9.4) or ea (9.4+)').choices(['classic', 'ea']));
+}
+
+/** `--workers`: threads for generating and verifying (not a generation option: the output is the same). */
+export function addWorkersOption(command: Command): Command {
+  const { workers } = LIMITS;
+  return command.option('--workers <n>', `threads that generate and verify modules in parallel, ${workers.min} to ${workers.max} or auto (one per core; 1: a single thread); the output is the same`, 'auto');
+}
+
+/** The `--workers` flag as a thread count. */
+export function workersFrom(flags: { workers?: string }): number {
+  return resolveWorkers(parseOptionText('workers', flags.workers ?? 'auto', '--workers') as WorkersOption);
 }
 
 const FLAGS: [keyof GenerationFlags, OptionName, string][] = [

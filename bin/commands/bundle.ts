@@ -5,13 +5,14 @@ import { checkBundleDir, writeBundle } from '../../server/bundle/write_bundle';
 import { buildPlan } from '../../server/generators/plan';
 import { formatVerifyTable } from '../../server/verify/format';
 import type { Cli } from '../cli';
-import { addGenerationOptions, validateGeneration, type GenerationFlags } from '../generation_options';
+import { addGenerationOptions, addWorkersOption, validateGeneration, workersFrom, type GenerationFlags } from '../generation_options';
 import { progressBar } from '../progress';
 
 export const DEFAULT_BUNDLE_DIR = 'ml-demo-bundle';
 
-export async function runBundle(flags: GenerationFlags & { out?: string; verify?: boolean }, log: (line: string) => void): Promise<number> {
+export async function runBundle(flags: GenerationFlags & { out?: string; verify?: boolean; workers?: string }, log: (line: string) => void): Promise<number> {
   const options = validateGeneration(flags);
+  const workers = workersFrom(flags);
   if (flags.out === '') throw new Error('--out must name a directory');
   const dir = resolve(flags.out ?? DEFAULT_BUNDLE_DIR);
   checkBundleDir(dir, '--out');
@@ -19,7 +20,7 @@ export async function runBundle(flags: GenerationFlags & { out?: string; verify?
   plan.notices.forEach((n) => log(`notice: ${n}`));
   const bar = progressBar('Writing bundle');
   const started = Date.now();
-  const { manifest } = await writeBundle(plan, dir, { verify: flags.verify !== false, onProgress: (p) => bar.update(p.fraction, { docs: p.docs, module: p.moduleId }) })
+  const { manifest } = await writeBundle(plan, dir, { verify: flags.verify !== false, workers, onProgress: (p) => bar.update(p.fraction, { docs: p.docs, module: p.moduleId }) })
     .catch((error: NodeJS.ErrnoException) => {
       // ENOTDIR, EACCES, EROFS, ENOSPC…: one sentence, not Node's raw error.
       if (error.code && error.syscall) throw new Error(`--out ${dir}: cannot write the bundle there (${error.code}${error.path ? ` on ${error.path}` : ''}); choose a writable directory`);
@@ -41,7 +42,7 @@ export async function runBundle(flags: GenerationFlags & { out?: string; verify?
 }
 
 export function bundleCommand(program: Command, cli: Cli): void {
-  addGenerationOptions(program.command('bundle').description('write the complete offline demo (data, ML jobs, datafeeds, rules, manifest) as files'))
+  addWorkersOption(addGenerationOptions(program.command('bundle').description('write the complete offline demo (data, ML jobs, datafeeds, rules, manifest) as files')))
     .option('-o, --out <dir>', 'bundle directory', DEFAULT_BUNDLE_DIR)
     .option('--no-verify', 'skip checking every job on the written data')
     .action(async (flags) => {

@@ -1,18 +1,21 @@
 /** `verify`: generate in memory and print, job by job, what the engine model predicts in both scopes. */
 import type { Command } from 'commander';
 import { buildPlan } from '../../server/generators/plan';
-import { engineVerify } from '../../server/verify/engine_verify';
+import { modulePass } from '../../server/parallel/module_pass';
+import { engineVerify, SCOPES } from '../../server/verify/engine_verify';
 import { formatVerifyTable } from '../../server/verify/format';
 import type { Cli } from '../cli';
-import { addGenerationOptions, validateGeneration } from '../generation_options';
+import { addGenerationOptions, addWorkersOption, validateGeneration, workersFrom } from '../generation_options';
 
 export function verifyCommand(program: Command, { log, setExitCode }: Cli): void {
-  addGenerationOptions(program.command('verify').description("generate in memory and predict, job by job, the ML engine's scores (own stream and all streams)"))
+  addWorkersOption(addGenerationOptions(program.command('verify').description("generate in memory and predict, job by job, the ML engine's scores (own stream and all streams)")))
     .option('--json', 'print the results as JSON')
-    .action((flags) => {
+    .action(async (flags) => {
+      const workers = workersFrom(flags);
       const plan = buildPlan(validateGeneration(flags));
       plan.notices.forEach((n) => log(`notice: ${n}`));
-      const results = engineVerify(plan);
+      // Several threads give the same results (the modules merged by time as one thread does).
+      const results = workers > 1 ? (await modulePass(plan, { workers, verify: SCOPES })).verification : engineVerify(plan);
       log(flags.json ? JSON.stringify(results, null, 2) : formatVerifyTable(results));
       setExitCode(results.every((r) => r.pass) ? 0 : 2);
     });

@@ -31,6 +31,8 @@ export interface IndexOptions {
   maxAttempts?: number;
   signal?: AbortSignal;
   onProgress?: (moduleId: string, counts: IndexCounts) => void;
+  /** Where the module's NDJSON chunks come from (default: moduleStream here; a worker thread's are the same). */
+  chunks?: (module: ModulePlan) => Iterable<{ ndjson: string }> | AsyncIterable<{ ndjson: string }>;
 }
 
 const AVERAGE_DOC_BYTES = 900;
@@ -54,7 +56,7 @@ async function indexOnce(es: EsClient, plan: Plan, module: ModulePlan, options: 
   const prefix = `${planFingerprint(plan).slice(0, 8)}-${module.profile.dataset.split('.')[1]}`;
   let n = 0;
   async function* documents(): AsyncGenerator<string> {
-    for (const chunk of moduleStream(plan, module, { chunkDocs: 1000 })) {
+    for await (const chunk of options.chunks?.(module) ?? moduleStream(plan, module, { chunkDocs: 1000 })) {
       if (options.signal?.aborted) return;
       let from = 0;
       const text = chunk.ndjson;

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { dataStreamPattern, indexTemplateName } from '../../common/constants';
 import type { JobProgress, PhaseId, RunProgress } from '../../common/api';
-import { buildPlan, type Plan } from '../generators/plan';
+import { buildPlan, type ModulePlan, type Plan } from '../generators/plan';
 import { OptionsError } from '../generators/options';
 import { ONBOARDING } from '../generators/stream';
 import { hourOfWeek, TICK } from '../generators/time';
@@ -23,17 +23,19 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 /** Documents the plan will produce, from the lanes' rates (people work every day while onboarding). */
 export function expectedDocs(plan: Plan): number {
-  let total = 0;
-  for (const m of plan.modules) {
-    total += m.injections.length;
-    for (const { lane, start } of m.jobs) {
-      for (let t = start; t < plan.end; t += TICK) {
-        const rates = t < start + ONBOARDING && lane.onboarding ? lane.onboarding.ratePerTick : lane.ratePerTick;
-        total += rates[hourOfWeek(t)];
-      }
+  return Math.round(plan.modules.reduce((sum, m) => sum + expectedModuleDocs(plan, m), 0));
+}
+
+/** The same for one module (not rounded): the parallel generator balances its threads with it. */
+export function expectedModuleDocs(plan: Plan, m: ModulePlan): number {
+  let total = m.injections.length;
+  for (const { lane, start } of m.jobs) {
+    for (let t = start; t < plan.end; t += TICK) {
+      const rates = t < start + ONBOARDING && lane.onboarding ? lane.onboarding.ratePerTick : lane.ratePerTick;
+      total += rates[hourOfWeek(t)];
     }
   }
-  return Math.round(total);
+  return total;
 }
 
 /** Kibana schedules manual rule runs (backfills) over the past 90 days only, and none in the future. */
