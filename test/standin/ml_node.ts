@@ -120,7 +120,7 @@ export function estimateModelMemory(body: Record<string, unknown>): { model_memo
   let total = 10 * MB;
   for (const d of config.detectors ?? []) {
     const fn = d.function;
-    let answer = 0;
+    let answer: number;
     let workspace = false;
     if (/distinct_count$/.test(fn)) {
       workspace = true;
