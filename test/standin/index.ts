@@ -15,6 +15,7 @@ import { Faults } from './faults';
 import { kibanaMlRoutes, type CatalogueLike } from './kibana_ml';
 import { kibanaGate, kibanaRoutes } from './kibana_routes';
 import { mlRoutes } from './ml_routes';
+import { ingestRoutes } from './ingest';
 import { MlNode, parseBytes } from './ml_node';
 import { MlSim, type LatestMode } from './ml_sim';
 import { startServer, type Credentials, type Shared } from './server';
@@ -130,7 +131,7 @@ export async function startStandin(opts: StandinOptions = {}): Promise<Standin> 
     {
       name: 'es',
       contracts: ['elasticsearch'],
-      routes: [...esRoutes(shared, { esVersion, license, keepDocs: opts.keepDocs ?? 10000 }), ...bulkRoutes(shared, opts.keepDocs ?? 10000), ...mlRoutes(shared, sim, { esVersion, license, mlEnabled: opts.mlEnabled ?? true })],
+      routes: [...esRoutes(shared, { esVersion, license, keepDocs: opts.keepDocs ?? 10000 }), ...bulkRoutes(shared, opts.keepDocs ?? 10000), ...ingestRoutes(shared), ...mlRoutes(shared, sim, { esVersion, license, mlEnabled: opts.mlEnabled ?? true })],
     },
     shared,
   );
