@@ -51,7 +51,9 @@ export function loadCommand(program: Command, cli: Cli): void {
     program
       .command('load')
       .argument('<bundle>', 'directory the bundle command wrote')
-      .description('load a bundle into a stack, re-based so it ends now: data, jobs (sized for the ML nodes), datafeeds over the shifted window, rules, read-back'),
+      .description(
+        'load a bundle into a stack, re-based so it ends now: data, jobs (sized for the ML nodes), datafeeds over the shifted window, rules, read-back',
+      ),
   )
     .option('--chunk-size <n>', 'documents per bulk request', '5000')
     .option('--no-rules', 'do not install the ML rules')

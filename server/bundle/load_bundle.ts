@@ -48,7 +48,17 @@ export function readBundle(dir: string): BundleManifest {
 /** The generation options that give the bundle's plan (same seed, same end: the same documents). */
 export function bundleOptions(m: BundleManifest): GenerateOptions {
   const o = m.options;
-  return { modules: o.modules, historyDays: o.historyDays, end: m.window.end, seed: o.seed, scale: o.scale, anomaliesPerJob: o.anomaliesPerJob, namespace: o.namespace, theme: o.theme, variant: o.variant };
+  return {
+    modules: o.modules,
+    historyDays: o.historyDays,
+    end: m.window.end,
+    seed: o.seed,
+    scale: o.scale,
+    anomaliesPerJob: o.anomaliesPerJob,
+    namespace: o.namespace,
+    theme: o.theme,
+    variant: o.variant,
+  };
 }
 
 /** How far the bundle moves to end at `now` (floored to 15 minutes, so buckets stay whole). */
@@ -59,7 +69,8 @@ export function rebaseShift(m: BundleManifest, now = Date.now()): number {
 /** One document with its `@timestamp` moved by `shiftMs`. */
 export function shiftDocument(doc: string, shiftMs: number): string {
   if (!shiftMs) return doc;
-  if (!doc.startsWith(PREFIX) || doc[PREFIX.length + TS_LEN] !== '"') throw new Error(`a bundle document does not start with {"@timestamp":"<ISO time>": ${doc.slice(0, 60)}`);
+  if (!doc.startsWith(PREFIX) || doc[PREFIX.length + TS_LEN] !== '"')
+    throw new Error(`a bundle document does not start with {"@timestamp":"<ISO time>": ${doc.slice(0, 60)}`);
   const ts = Date.parse(doc.slice(PREFIX.length, PREFIX.length + TS_LEN));
   return PREFIX + new Date(ts + shiftMs).toISOString() + doc.slice(PREFIX.length + TS_LEN);
 }

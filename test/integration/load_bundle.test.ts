@@ -63,7 +63,8 @@ function expectRebased(loadedAt: number, loadedUntil: number) {
   for (const a of manifest.anomalies) {
     const span = parseDuration(manifest.jobs.find((j) => j.id === a.job)!.bucketSpan);
     const bucket = floorTo(Date.parse(a.bucketStart) + shift, span);
-    for (const r of a.rules) expect({ job: a.job, rule: r.ruleId, inside: bucket >= loadedUntil - parseLookback(r.from) }).toEqual({ job: a.job, rule: r.ruleId, inside: true });
+    for (const r of a.rules)
+      expect({ job: a.job, rule: r.ruleId, inside: bucket >= loadedUntil - parseLookback(r.from) }).toEqual({ job: a.job, rule: r.ruleId, inside: true });
     if (a.function === 'rare' && a.field === 'user.name') {
       const hit = docs.filter((d) => (d.user as { name?: string } | undefined)?.name === a.value);
       expect(hit.length).toBeGreaterThan(0);
