@@ -124,8 +124,9 @@ ${m.totals.verified} of ${m.totals.jobs} jobs verified (see \`manifest.json\` â†
 | \`manifest.json\` | counts, time window, every injected anomaly, the verify table |
 | \`load.sh\` | loads all of the above with curl: \`ES_URL=... KIBANA_URL=... ELASTIC_API_KEY=... ./load.sh\` |
 
-Start each datafeed over the window (\`start\` ${m.window.start}, \`end\` ${m.window.end}); the anomalies sit in the
-last buckets, inside the look-back of the jobs' rules counted from the end of the data.
+The times are relative to the end (${m.window.end}): \`load.sh\` and \`ml-demo-data load\` move them so the data ends
+at the load time and start each datafeed over the moved window; the anomalies then sit in the last buckets, inside the
+look-back of the jobs' rules. (At its own times: \`start\` ${m.window.start}, \`end\` ${m.window.end}, \`REBASE=0 ./load.sh\`.)
 
 | job | function | bucket | anomaly |
 |---|---|---|---|
