@@ -255,7 +255,8 @@ export function novelKey(kind: EntityKind, flavor: Flavor, i: number): string {
   switch (kind) {
     case 'user': return at(V.ANOMALOUS_USERS) + suffix;
     case 'host': return `${flavor.theme.hostPrefix}-tmp-${at(['kali', 'x7', 'rogue', 'lab'])}${i}`;
-    case 'source': return flavor.sources === 'internal' ? `172.31.250.${10 + i}` : `${at(V.ANOMALOUS_GEO)[6]}.${200 + (i % 50)}.${11 + round}`;
+    // Live rounds go past 245 values: the next ones continue in 172.31.249.x, 172.31.248.x…
+    case 'source': return flavor.sources === 'internal' ? (i < 246 ? `172.31.250.${10 + i}` : `172.31.${249 - Math.floor((i - 246) / 246)}.${10 + ((i - 246) % 246)}`) : `${at(V.ANOMALOUS_GEO)[6]}.${200 + (i % 50)}.${11 + round}`;
     case 'destination': return `${at(V.ANOMALOUS_GEO)[6]}.${210 + (i % 40)}.${33 + round}`;
     case 'dport': return String(at(V.ANOMALOUS_PORTS) + round);
     case 'process': return (flavor.os === 'windows' ? at(V.ANOMALOUS_WINDOWS_PROCESSES) : at(V.ANOMALOUS_LINUX_PROCESSES)).replace(/(\.exe)?$/i, (m) => suffix + m);

@@ -11,7 +11,7 @@ import { buildLane, compileLane, type Lane } from './lanes';
 import { OptionsError, resolveOptions, type GenerateOptions, type ResolvedOptions } from './options';
 import { getProfile, type ModuleProfile } from './profiles';
 import { Random } from './random';
-import { DAY, floorTo, HOUR, parseDuration, parseLookback, TICK } from './time';
+import { DAY, floorTo, HOUR, MINUTE, parseDuration, parseLookback, TICK } from './time';
 import { THEMES } from './vocabulary';
 import { buildWorld, poolOf, type World } from './world';
 
@@ -131,24 +131,58 @@ function ruleReach(rule: CatalogueRule, bucketStart: number, end: number): RuleR
   };
 }
 
+/**
+ * Live mode (server/live): incident `round` (1, 2, …) of a demo whose base plan ended at `baseEnd`.
+ * The world stays the base plan's, the incident
+ * takes other entities (rotated by round) and never-seen values no earlier round used.
+ */
+export interface LiveRound {
+  round: number;
+  baseEnd: number;
+}
+
+/** Distance on the engine's time-of-day line (00:00..24:00 UTC) from `hour` to a person's office day. */
+function officeDistance(user: Entity, hour: number): number {
+  const a = (((8 - (user.utcOffset ?? 0)) % 24) + 24) % 24;
+  const spans = a + 10 <= 24 ? [[a, a + 10]] : [[a, 24], [0, a + 10 - 24]];
+  return Math.min(...spans.map(([lo, hi]) => Math.max(0, lo - hour, hour - hi)));
+}
+
 /** Picks the people and machines of the module's incident. */
-function planIncident(world: World, jobs: CatalogueJob[], anomaliesPerJob: number, shared: Incident['shared']): Incident {
+function planIncident(world: World, jobs: CatalogueJob[], end: number, anomaliesPerJob: number, shared: Incident['shared'], live?: LiveRound): Incident {
   const users = poolOf(world, 'user').entities;
   const humans = users.filter((u) => u.human);
   const forced: Partial<Record<EntityKind, Entity>> = {};
   const timeOfDayUsers: Entity[] = [];
-  if (jobs.some((j) => j.job.analysis_config.detectors[0].function === 'time_of_day')) {
+  const todJob = jobs.find((j) => j.job.analysis_config.detectors[0].function === 'time_of_day');
+  if (todJob) {
+    const span = parseDuration(todJob.job.analysis_config.bucket_span);
     for (let k = 0; k < anomaliesPerJob; k++) timeOfDayUsers.push(humans.find((u) => u.person === TIME_OF_DAY_PERSON + k) ?? humans[(TIME_OF_DAY_PERSON + k) % humans.length]);
+    if (live && live.round > 0) {
+      // A later incident (its logon in the round's last bucket): the person whose office day is
+      // farthest from that hour on the engine's line, rotating among the equally far ones.
+      timeOfDayUsers.length = 0;
+      for (let k = 0; k < anomaliesPerJob; k++) {
+        const hour = new Date(anomalyBucket(end, span, k) + 7 * MINUTE).getUTCHours() + 7 / 60;
+        const ranked = humans.map((u, i) => ({ u, d: officeDistance(u, hour), i })).filter((x) => !timeOfDayUsers.includes(x.u));
+        const best = Math.max(...ranked.map((x) => x.d));
+        const far = ranked.filter((x) => x.d >= Math.min(best, 7));
+        timeOfDayUsers.push(far[(live.round + k) % far.length].u);
+      }
+    }
   }
+  const r = live?.round ?? 0;
+  const rotate = <T>(list: readonly T[]): T | undefined => list[r % Math.max(1, list.length)];
   // A service account: it works around the clock, so the incident adds no time-of-day anomaly.
-  forced.user = users.find((u) => !u.human) ?? humans.find((u) => !timeOfDayUsers.includes(u)) ?? users[0];
+  forced.user = rotate(users.filter((u) => !u.human)) ?? humans.find((u) => !timeOfDayUsers.includes(u)) ?? users[0];
   const hostAffinity = world.affinities.get('host');
-  forced.host = (hostAffinity?.from === 'user' && hostAffinity.subsets.get(forced.user.key)?.items[0]) || poolOf(world, 'host').entities[0];
+  forced.host = (hostAffinity?.from === 'user' && rotate(hostAffinity.subsets.get(forced.user.key)?.items ?? [])) || rotate(poolOf(world, 'host').entities)!;
   const sourceAffinity = world.affinities.get('source');
-  forced.source = (sourceAffinity?.from === 'user' && sourceAffinity.subsets.get(forced.user.key)?.items[0]) || poolOf(world, 'source').entities[0];
-  forced.destination = poolOf(world, 'destination').entities[0];
-  forced.dport = poolOf(world, 'dport').entities[0];
-  return { forced, timeOfDayUsers, novel: 0, shared };
+  forced.source = (sourceAffinity?.from === 'user' && rotate(sourceAffinity.subsets.get(forced.user.key)?.items ?? [])) || rotate(poolOf(world, 'source').entities)!;
+  forced.destination = rotate(poolOf(world, 'destination').entities)!;
+  forced.dport = rotate(poolOf(world, 'dport').entities)!;
+  // Never-seen values of a later round start past those earlier rounds used (24 a round is more than a module injects).
+  return { forced, timeOfDayUsers, novel: r ? 8 + ((r * 24) % 1536) : 0, shared, round: r };
 }
 
 /** Days of history a job reads: the plan's, or more for a partitioned rare job with a 75+ rule. */
@@ -158,7 +192,7 @@ export function historyDaysFor(job: CatalogueJob, historyDays: number): number {
   return familyOf(d.function) === 'rare' && d.partition_field_name && top >= 75 ? Math.max(historyDays, PARTITIONED_RARE_DAYS) : historyDays;
 }
 
-export function buildPlan(input: GenerateOptions, now = Date.now()): Plan {
+export function buildPlan(input: GenerateOptions, now = Date.now(), live?: LiveRound): Plan {
   const options = resolveOptions(input, now);
   const { start, end } = dataWindow(options);
   const resolution = resolveSelection(options.modules, options.variant);
@@ -176,7 +210,7 @@ export function buildPlan(input: GenerateOptions, now = Date.now()): Plan {
     const profile = getProfile(moduleId);
     const random = Random.scoped(options.seed, moduleId, 'plan');
     const world = buildWorld(profile, { ...profile.flavor, theme: THEMES[options.theme] }, { seed: options.seed, people });
-    const incident = planIncident(world, jobs, options.anomaliesPerJob, shared);
+    const incident = planIncident(world, jobs, end, options.anomaliesPerJob, shared, live);
     const lanes = jobs.map((job) => buildLane(world, job, options.scale, Random.scoped(options.seed, moduleId, job.id)));
     const dataStreamFields = { 'data_stream.type': 'logs', 'data_stream.dataset': profile.dataset, 'data_stream.namespace': options.namespace };
     for (const lane of lanes) Object.assign(lane.constants, dataStreamFields);
@@ -215,7 +249,7 @@ export function buildPlan(input: GenerateOptions, now = Date.now()): Plan {
         if (weekendShift) notices.push(`${job.id}: the data ends on a weekend; its anomaly goes to the last weekday evening (the engine does not score weekend counts with less than three weeks of history), and its rule gets a manual run.`);
       }
       for (let ordinal = 0; ordinal < options.anomaliesPerJob; ordinal++) {
-        const bucketStart = fn === 'time_of_day' ? timeOfDayBucket(end, bucketSpan, ordinal) : anomalyBucket(end, bucketSpan, ordinal) - early - weekendShift;
+        const bucketStart = fn === 'time_of_day' && !(live && live.round > 0) ? timeOfDayBucket(end, bucketSpan, ordinal) : anomalyBucket(end, bucketSpan, ordinal) - early - weekendShift;
         if (bucketStart < start + MIN_HISTORY_BEFORE_ANOMALY) {
           // Never inside the models' warm-up: the headline must fit, extra anomalies may not.
           if (ordinal === 0) throw new OptionsError(`${job.id}: the history is too short to place its anomaly after ${MIN_HISTORY_BEFORE_ANOMALY / DAY} days of baseline`);

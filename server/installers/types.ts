@@ -6,6 +6,7 @@
 import type { Client } from '@elastic/elasticsearch';
 import type { RunProgress } from '../../common/api';
 import type { GenerateOptions } from '../generators/options';
+import type { ModulePlan } from '../generators/plan';
 import type { StackSource } from './preflight';
 
 /**
@@ -89,6 +90,15 @@ export interface InstallOptions extends GenerateOptions {
   concurrency?: number;
   /** How long to wait for the datafeeds to reach the end of the data (default 15 minutes). */
   waitTimeoutMs?: number;
+  /** Size each job's model_memory_limit for the demo's data and run jobs in waves that fit the ML nodes (default true; sizing.ts). */
+  sizeJobs?: boolean;
+  /**
+   * Re-base: every time of the plan (documents, datafeed window, anomaly buckets) moves by this
+   * many milliseconds, a multiple of 15 minutes (a bundle loaded later than it was written).
+   */
+  shiftMs?: number;
+  /** Where the module's documents come from instead of the generator (a bundle's files, already re-based): one JSON document per item. */
+  documents?: (module: ModulePlan) => AsyncIterable<string>;
 }
 
 export interface InstallDeps {

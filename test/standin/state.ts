@@ -104,6 +104,8 @@ export interface StandinState {
   rules: Map<string, Map<string, RuleState>>;
   /** Anomaly records served by results/records, by job id (standin.preloadRecords). */
   records: Map<string, Record<string, unknown>[]>;
+  /** Ingest pipelines by id (ingest.ts). */
+  pipelines: Map<string, Record<string, unknown>>;
   requests: RequestLogEntry[];
 }
 
@@ -116,6 +118,7 @@ export function newState(): StandinState {
     datafeeds: new Map(),
     rules: new Map(),
     records: new Map(),
+    pipelines: new Map(),
     requests: [],
   };
 }
