@@ -44,16 +44,18 @@ function expectRebased(loadedAt: number, loadedUntil: number) {
   const shift = rebaseShift(manifest, loadedAt);
   expect(Math.abs(shift - rebaseShift(manifest, loadedUntil))).toBeLessThanOrEqual(TICK); // a 15-minute boundary may pass mid-test
   const newEnd = Date.parse(manifest.window.end) + shift;
-  const maxTs = Math.max(...ds.timestamps);
-  const minTs = Math.min(...ds.timestamps);
+  const maxTs = ds.timestamps.reduce((a, b) => Math.max(a, b), -Infinity);
+  const minTs = ds.timestamps.reduce((a, b) => Math.min(a, b), Infinity);
   expect(maxTs).toBeLessThan(newEnd);
   expect(maxTs).toBeGreaterThan(newEnd - TICK);
-  expect(minTs).toBeGreaterThanOrEqual(Date.parse(manifest.window.start) + shift);
+  // A job that needs a longer history (partitioned rare) starts earlier than the window.
+  const earliest = Math.min(...manifest.jobs.map((j) => Date.parse(j.start)));
+  expect(minTs).toBeGreaterThanOrEqual(earliest + shift);
   expect(maxTs).toBeLessThanOrEqual(loadedUntil);
   // Datafeeds over the shifted window.
   for (const job of manifest.jobs) {
     const run = standin.state.datafeeds.get(job.datafeedId)!.run!;
-    expect(run.start).toBe(Date.parse(manifest.window.start) + shift);
+    expect(run.start).toBe(Date.parse(job.start) + shift);
     expect(run.end).toBe(newEnd);
   }
   // Rules installed.
@@ -63,7 +65,9 @@ function expectRebased(loadedAt: number, loadedUntil: number) {
   for (const a of manifest.anomalies) {
     const span = parseDuration(manifest.jobs.find((j) => j.id === a.job)!.bucketSpan);
     const bucket = floorTo(Date.parse(a.bucketStart) + shift, span);
-    for (const r of a.rules)
+    // Anomalies placed outside their rule's look-back on purpose (the time-of-day logon at 20:xx UTC)
+    // get a manual rule run instead; the rest must be inside it at load time.
+    for (const r of a.rules.filter((x) => x.withinLookback))
       expect({ job: a.job, rule: r.ruleId, inside: bucket >= loadedUntil - parseLookback(r.from) }).toEqual({ job: a.job, rule: r.ruleId, inside: true });
     if (a.function === 'rare' && a.field === 'user.name') {
       const hit = docs.filter((d) => (d.user as { name?: string } | undefined)?.name === a.value);
@@ -97,7 +101,7 @@ describe('loading a bundle written a day earlier', () => {
       expect(await main(['load', dir], { out: () => undefined, err: () => undefined, env })).toBe(0);
       expect(standin.state.dataStreams.get(STREAM)!.docCount).toBe(manifest.totals.docs);
     }
-  }, 60_000);
+  }, 180_000);
 
   it('load.sh (curl only): re-based through an ingest pipeline that is gone afterwards', async () => {
     const loadedAt = Date.now();
@@ -115,5 +119,5 @@ describe('loading a bundle written a day earlier', () => {
     expect(standin.state.pipelines.size).toBe(0);
     expect(standin.requests.filter((r) => r.url.includes('_bulk?pipeline=ml-demo-data-rebase-default')).length).toBeGreaterThan(0);
     expectRebased(loadedAt, Date.now());
-  }, 60_000);
+  }, 240_000);
 });
