@@ -13,6 +13,7 @@ import { CustomJobError, JOB_ID_PATTERN, parseCustomJobs } from '../server/custo
 import { connect, describeConnection, resolveConnection, type ConnectionFlags } from './connection';
 import type { GenerateOptions } from '../server/generators/options';
 import { resolveOptions } from '../server/generators/options';
+import { resolveWorkers, type WorkersOption } from '../server/parallel/workers';
 
 export interface GenerationFlags {
   modules?: string;
@@ -47,6 +48,17 @@ export function addGenerationOptions(command: Command): Command {
     .addOption(new Option('--variant <ids>', 'job ids: classic (stacks before 9.4) or ea (9.4+)').choices(['classic', 'ea']))
     .option('--job-file <path>', 'your own anomaly detection job: the body of PUT _ml/anomaly_detectors/<id> or a Kibana module job file, or a folder of them (repeatable; without --modules only these jobs)', collect)
     .option('--datafeed-file <path>', 'its datafeed: the body of PUT _ml/datafeeds/<id> (repeatable; default: the job\'s datafeed_config, else every document)', collect);
+}
+
+/** `--workers`: threads for generating and verifying (not a generation option: the output is the same). */
+export function addWorkersOption(command: Command): Command {
+  const { workers } = LIMITS;
+  return command.option('--workers <n>', `threads that generate and verify modules in parallel, ${workers.min} to ${workers.max} or auto (one per core; 1: a single thread); the output is the same`, 'auto');
+}
+
+/** The `--workers` flag as a thread count. */
+export function workersFrom(flags: { workers?: string }): number {
+  return resolveWorkers(parseOptionText('workers', flags.workers ?? 'auto', '--workers') as WorkersOption);
 }
 
 const FLAGS: [Exclude<keyof GenerationFlags, 'jobFile' | 'datafeedFile' | 'fromStack'>, OptionName, string][] = [

@@ -8,6 +8,8 @@ import { Command, CommanderError } from 'commander';
 import type { Cli } from './cli';
 import { bundleCommand, runBundle } from './commands/bundle';
 import { listCommand } from './commands/list';
+import { liveCommand } from './commands/live';
+import { loadCommand } from './commands/load';
 import { predictCommand } from './commands/predict';
 import { verifyCommand } from './commands/verify';
 import { runStack, stackCommands } from './commands/stack';
@@ -41,6 +43,8 @@ export function buildProgram(cli: Cli, io: Pick<CliIo, 'out' | 'err'>): Command 
   listCommand(program, cli);
   predictCommand(program, cli.log);
   stackCommands(program, cli);
+  loadCommand(program, cli);
+  liveCommand(program, cli);
   for (const command of program.commands) command.exitOverride().configureOutput({ writeOut: (t) => io.out(redact(t)), writeErr: (t) => io.err(redact(t)) });
   return program;
 }

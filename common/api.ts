@@ -147,7 +147,8 @@ export interface RunProgress {
   docs: { planned: number; generated: number; indexed: number; failed: number };
   dataStreams: string[];
   jobs: JobProgress[];
-  rules: { ruleId: string; name: string; id?: string; state: 'pending' | 'installed' | 'existing' | 'enabled' | 'failed'; error?: string }[];
+  /** `ruleId`: the installed rule's rule_id; `prebuiltRuleId`: Elastic's rule_id it stands for, when it is a custom rule with an id of our own. */
+  rules: { ruleId: string; prebuiltRuleId?: string; name: string; id?: string; state: 'pending' | 'installed' | 'existing' | 'enabled' | 'failed'; error?: string }[];
   notices: string[];
   errors: string[];
   /** What was created so far, and how to remove it if the run stops part-way. */

@@ -24,6 +24,8 @@ export const LIMITS = {
   anomaliesPerJob: { min: 1, max: 10 },
   chunkSize: { min: 1, max: 100_000 },
   modules: { max: 100 },
+  /** Generator threads (`--workers`); 1 is the single-thread path. */
+  workers: { min: 1, max: 64 },
 } as const;
 
 /** The data may end from 2000-01-01 (UTC) to one day ahead of now. */
@@ -129,6 +131,7 @@ export const OPTION_CHECKS = {
   theme: oneOfCheck(THEME_NAMES),
   variant: oneOfCheck(VARIANTS),
   chunkSize: intCheck(LIMITS.chunkSize.min, LIMITS.chunkSize.max),
+  workers: (v: unknown) => (v === 'auto' ? undefined : intCheck(LIMITS.workers.min, LIMITS.workers.max, ' or auto (one per core)')(v)),
   space: patternCheck(SPACE_PATTERN, 'a Kibana space id (a-z, 0-9, _ and -)'),
   runId: patternCheck(RUN_ID_PATTERN, 'a run id (letters, digits, _ and -)'),
 } satisfies Record<string, Check>;
@@ -163,6 +166,9 @@ export function parseOptionText(name: OptionName, text: string, label: string = 
   } else if (name === 'scale') {
     if (!DECIMAL_TEXT.test(text)) throw new OptionsError(`${label} must be a decimal number from ${LIMITS.scale.min} to ${LIMITS.scale.max} (like 1.5 or 2); got ${show(text)}`, name);
     value = Number(text);
+  } else if (name === 'workers') {
+    if (text !== 'auto' && !INT_TEXT.test(text)) throw new OptionsError(`${label} must be auto or an integer from ${LIMITS.workers.min} to ${LIMITS.workers.max}; got ${show(text)}`, name);
+    value = text === 'auto' ? text : Number(text);
   } else if (name === 'modules') {
     value = text.split(',').map((s) => s.trim());
   }

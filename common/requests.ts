@@ -24,10 +24,24 @@ export function datafeedPutBody(job: CatalogueJob, indices: string[]): Record<st
   return { ...rest, job_id: job.id, indices };
 }
 
-/** Body of `POST /api/detection_engine/rules`: the prebuilt rule, enabled, for these job ids. */
-export function ruleCreateBody(rule: CatalogueRule, enabled = true): Record<string, unknown> {
+/**
+ * The rule_id of the custom rule the tool creates when Elastic's prebuilt rule cannot be installed
+ * as a prebuilt rule (no prebuilt-rules package, or the package lacks it). Never Elastic's own
+ * rule_id: a custom rule holding it would stand in the way of the prebuilt rule (Security's
+ * prebuilt-rules install skips a rule_id that exists, and upgrades would treat ours as Elastic's).
+ */
+export function customRuleId(prebuiltRuleId: string): string {
+  return `ml-demo-data-${prebuiltRuleId}`;
+}
+
+/**
+ * Body of `POST /api/detection_engine/rules`: the prebuilt rule, enabled, for these job ids.
+ * `ruleId` overrides the rule_id (the installer passes customRuleId; the bundle keeps Elastic's,
+ * which `_import` matches against the prebuilt-rules package).
+ */
+export function ruleCreateBody(rule: CatalogueRule, enabled = true, ruleId = rule.rule_id): Record<string, unknown> {
   return {
-    rule_id: rule.rule_id,
+    rule_id: ruleId,
     type: 'machine_learning',
     name: rule.name,
     description: rule.description,

@@ -5,6 +5,11 @@
  *   bundle    all six modules written as the offline bundle (files on disk, verification off)
  *   e2e       generation + the installer's bulk indexing (client.helpers.bulk) into a loopback
  *             bulk sink (an HTTP server on 127.0.0.1 that answers _bulk like Elasticsearch)
+ *   start     the default demo written and verified, as `npm start` does
+ *
+ * Every mode runs single-threaded and with worker threads (BENCH_WORKERS, default one per core),
+ * alternately, so both see the same machine; CPU % is every thread's CPU time over wall time.
+ * BENCH_MODES=generate,bundle,e2e,start,predict picks modes.
  *   predict   the engine model (`ml-demo-data predict`) over an NDJSON file of that many documents
  *             (rare by process.name partition host.name, 15 minutes, 60 days), streamed
  *   startup   CLI start-up time (`--help` and `list`)
@@ -23,10 +28,12 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SUPPORTED_MODULE_IDS } from '../common/catalogue';
 import { writeBundle } from '../server/bundle/write_bundle';
-import { buildPlan, type Plan } from '../server/generators/plan';
+import { buildPlan, type ModulePlan, type Plan } from '../server/generators/plan';
 import { moduleStream } from '../server/generators/stream';
 import { expectedDocs } from '../server/installers/run';
 import { predictFiles } from '../server/engine/predict';
+import { modulePass, WorkerChunkSource } from '../server/parallel/module_pass';
+import { resolveWorkers } from '../server/parallel/workers';
 
 const END = '2026-11-20T10:00:00Z';
 
@@ -35,13 +42,32 @@ function planFor(docs: number): Plan {
   return buildPlan({ modules: [...SUPPORTED_MODULE_IDS], end: END, scale: docs / base });
 }
 
-async function child(mode: string, target: number): Promise<void> {
-  const plan = planFor(target);
+/** What a child reports: its own wall time, CPU time of all its threads, and peak RSS. */
+function report(fields: Record<string, unknown> & { docs: number; seconds: number }, cpu0: NodeJS.CpuUsage, since = fields.seconds): void {
+  const cpu = process.cpuUsage(cpu0);
+  // Over the whole measured span (threads' start-up included where the clock excludes it).
+  const cpuPercent = ((cpu.user + cpu.system) / 1e6 / since) * 100;
+  process.stdout.write(JSON.stringify({ ...fields, docsPerSecond: fields.docs / fields.seconds, cpuPercent, peakRssMb: process.resourceUsage().maxRSS / 1024 }));
+}
+
+async function child(mode: string, target: number, workers: number): Promise<void> {
+  const plan = mode === 'start' ? buildPlan({ modules: [...SUPPORTED_MODULE_IDS], end: END }) : planFor(target);
+  const cpu0 = process.cpuUsage();
   const started = process.hrtime.bigint();
+  let readyAt = started;
   let docs = 0;
   let bytes = 0;
-  if (mode === 'generate') {
+  if (mode === 'generate' && workers === 1) {
     for (const m of plan.modules) for (const chunk of moduleStream(plan, m, { bulkCreate: true })) { docs += chunk.docs; bytes += Buffer.byteLength(chunk.ndjson); }
+  }
+  if (mode === 'generate' && workers > 1) {
+    // Each thread builds the plan from the options (a plan is a value) and counts its modules' bytes.
+    // Timed from when every thread has its plan, as the single-thread row is timed from its plan.
+    let ready = started;
+    const pass = await modulePass(plan, { workers, bulkCreate: true, onReady: () => (ready = process.hrtime.bigint()) });
+    readyAt = ready;
+    docs = pass.docs.reduce((a, b) => a + b, 0);
+    bytes = pass.bytes.reduce((a, b) => a + b, 0);
   }
   if (mode === 'e2e') {
     // The sink runs in its own process, as Elasticsearch would.
@@ -50,32 +76,37 @@ async function child(mode: string, target: number): Promise<void> {
     const sink = { url, close: () => sinkProcess.kill() };
     const es = new Client({ node: sink.url });
     const t = process.hrtime.bigint();
-    for (const m of plan.modules) docs += (await indexModule(es, plan, m, { chunkSize: E2E_CHUNK, concurrency: E2E_CONCURRENCY })).indexed;
+    // With workers, each module is generated in a worker thread while the main thread sends it.
+    const source = workers > 1 ? new WorkerChunkSource(plan, { chunkDocs: 1000 }) : undefined;
+    const chunks = source && ((module: ModulePlan) => source.chunks(plan.modules.indexOf(module)));
+    for (const m of plan.modules) docs += (await indexModule(es, plan, m, { chunkSize: E2E_CHUNK, concurrency: E2E_CONCURRENCY, chunks })).indexed;
+    await source?.close();
     const e2eSeconds = Number(process.hrtime.bigint() - t) / 1e9;
     await es.close();
     sink.close();
-    process.stdout.write(JSON.stringify({ mode, docs, seconds: e2eSeconds, docsPerSecond: docs / e2eSeconds, peakRssMb: process.resourceUsage().maxRSS / 1024 }));
+    report({ mode, workers, docs, seconds: e2eSeconds }, cpu0);
     return;
   }
   if (mode === 'predict') {
     const dir = process.argv[5];
     const p = await predictFiles({ job: join(dir, 'job.json'), data: join(dir, 'docs.ndjson'), injections: join(dir, 'injections.json') });
-    process.stdout.write(JSON.stringify({ mode, docs: p.docs, seconds: p.seconds, docsPerSecond: p.docs / p.seconds, peakRssMb: process.resourceUsage().maxRSS / 1024, score: p.injections[0].score }));
+    report({ mode, workers, docs: p.docs, seconds: p.seconds, score: p.injections[0].score }, cpu0);
     return;
   }
-  let seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  if (mode === 'bundle') {
+  let seconds = Number(process.hrtime.bigint() - readyAt) / 1e9;
+  if (mode === 'bundle' || mode === 'start') {
     const dir = mkdtempSync(join(tmpdir(), 'ml-bench-'));
     try {
       const t = process.hrtime.bigint();
-      const { manifest } = await writeBundle(plan, dir, { verify: false });
+      // start: what `npm start` writes (the default demo, verified); bundle: files only.
+      const { manifest } = await writeBundle(plan, dir, { verify: mode === 'start', workers });
       seconds = Number(process.hrtime.bigint() - t) / 1e9;
       docs = manifest.totals.docs;
     } finally {
       rmSync(dir, { recursive: true, force: true }); // not timed
     }
   }
-  process.stdout.write(JSON.stringify({ mode, docs, seconds, docsPerSecond: docs / seconds, mb: bytes / 1e6, peakRssMb: process.resourceUsage().maxRSS / 1024 }));
+  report({ mode, workers, docs, seconds, mb: bytes / 1e6 }, cpu0, Math.max(seconds, Number(process.hrtime.bigint() - started) / 1e9));
 }
 
 /** The predict bench's input: n documents of 20 hosts running their own processes, one new process at the end. */
@@ -139,31 +170,40 @@ function startup(args: string[], runs = 10): number {
 }
 
 async function main(): Promise<void> {
-  if (process.argv[2] === '--child') return child(process.argv[3], Number(process.argv[4]));
+  if (process.argv[2] === '--child') return child(process.argv[3], Number(process.argv[4]), Number(process.argv[6] ?? 1));
   if (process.argv[2] === '--sink') return void bulkSink().then((s) => process.stdout.write(`${s.url}\n`));
   const sizes = (process.env.BENCH_SIZES ?? '1000000,10000000').split(',').map(Number);
-  console.log(`ml-demo-data bench on node ${process.version}, ${cpus().length} cores\n`);
-  console.log('mode       docs         seconds   docs/s     peak RSS');
-  for (const mode of ['generate', 'bundle', 'e2e']) {
-    for (const size of sizes) {
-      // A capped heap: a run that held on to documents would fail instead of just growing.
-      const cap = mode === 'e2e' ? [] : [`--max-old-space-size=${HEAP_CAP_MB}`];
-      const out = execFileSync(process.execPath, [...cap, __filename, '--child', mode, String(size)], { encoding: 'utf8', maxBuffer: 1 << 20 });
-      const r = JSON.parse(out) as { docs: number; seconds: number; docsPerSecond: number; peakRssMb: number };
-      console.log(`${mode.padEnd(10)} ${String(r.docs).padEnd(12)} ${r.seconds.toFixed(1).padStart(7)}   ${Math.round(r.docsPerSecond).toLocaleString('en-US').padStart(9)}  ${r.peakRssMb.toFixed(0).padStart(5)} MB`);
+  const threads = resolveWorkers(process.env.BENCH_WORKERS ? Number(process.env.BENCH_WORKERS) : 'auto');
+  const modes = (process.env.BENCH_MODES ?? 'generate,bundle,e2e,start').split(',');
+  console.log(`ml-demo-data bench on node ${process.version}, ${cpus().length} cores; each row single-threaded (1) and with ${threads} worker threads\n`);
+  console.log('mode       threads docs         seconds   docs/s     CPU %  peak RSS');
+  const row = (r: { mode: string; workers: number; docs: number; seconds: number; docsPerSecond: number; cpuPercent: number; peakRssMb: number }) =>
+    console.log(
+      `${r.mode.padEnd(10)} ${String(r.workers).padStart(7)} ${String(r.docs).padEnd(12)} ${r.seconds.toFixed(1).padStart(7)}   ${Math.round(r.docsPerSecond).toLocaleString('en-US').padStart(9)}  ${r.cpuPercent.toFixed(0).padStart(5)}  ${r.peakRssMb.toFixed(0).padStart(5)} MB`,
+    );
+  const run = (mode: string, size: number, workers: number, extra: string[] = []) => {
+    // A capped heap: a run that held on to documents would fail instead of just growing.
+    const cap = mode === 'e2e' ? [] : [`--max-old-space-size=${HEAP_CAP_MB}`];
+    const out = execFileSync(process.execPath, [...cap, __filename, '--child', mode, String(size), extra[0] ?? '-', String(workers)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+    row(JSON.parse(out));
+  };
+  for (const mode of modes.filter((m) => m !== 'predict' && m !== 'start')) {
+    // Single-threaded and with workers alternately, so both see the same machine.
+    for (const size of sizes) for (const workers of [1, threads]) run(mode, size, workers);
+  }
+  if (modes.includes('start')) for (const workers of [1, threads, 1, threads]) run('start', 0, workers);
+  if (modes.includes('predict') || !process.env.BENCH_MODES) {
+    for (const size of sizes.filter((n) => n <= 1_000_000)) {
+      const dir = predictInput(size);
+      try {
+        run('predict', size, 1, [dir]);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     }
   }
-  for (const size of sizes.filter((n) => n <= 1_000_000)) {
-    const dir = predictInput(size);
-    try {
-      const out = execFileSync(process.execPath, [`--max-old-space-size=${HEAP_CAP_MB}`, __filename, '--child', 'predict', String(size), dir], { encoding: 'utf8', maxBuffer: 1 << 20 });
-      const r = JSON.parse(out) as { docs: number; seconds: number; docsPerSecond: number; peakRssMb: number };
-      console.log(`${'predict'.padEnd(10)} ${String(r.docs).padEnd(12)} ${r.seconds.toFixed(1).padStart(7)}   ${Math.round(r.docsPerSecond).toLocaleString('en-US').padStart(9)}  ${r.peakRssMb.toFixed(0).padStart(5)} MB`);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  }
-  console.log(`(generate, bundle and predict run with --max-old-space-size=${HEAP_CAP_MB}; e2e: bulk requests of ${E2E_CHUNK} documents, ${E2E_CONCURRENCY} in flight, default heap)`);
+  console.log(`(generate, bundle, start and predict run with --max-old-space-size=${HEAP_CAP_MB}; e2e: bulk requests of ${E2E_CHUNK} documents, ${E2E_CONCURRENCY} in flight, default heap;`);
+  console.log(' start: the default demo (all six modules, 14 days) written and verified, as `npm start` does; CPU % is all threads\' CPU time over wall time)');
   console.log(`\nCLI start-up (median of 10): --help ${startup(['--help']).toFixed(0)} ms, list ${startup(['list']).toFixed(0)} ms`);
 }
 

@@ -4,7 +4,7 @@
  * searches the model's constants (coordinate descent, replaying each case's recorded buckets)
  * and prints the best set to paste into server/engine/params.ts.
  *
- *   node -r ./dev/register.js scripts/fit_engine.ts [--seeds 0,1,2,3,4] [--family rare_by,count] [--fit rare] [--dir D]
+ *   node -r ./dev/register.js scripts/fit_engine.ts [--seeds 0,1,2,3,4] [--family rare_by,count] [--fit rare [--keys a,b]] [--dir D]
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -70,14 +70,14 @@ function report(rows: Row[], quiet: boolean) {
 }
 
 /** Coordinate descent over one group of constants. */
-function fit(recs: Recorded[], group: keyof EngineParams, start: EngineParams): EngineParams {
+function fit(recs: Recorded[], group: keyof EngineParams, start: EngineParams, only?: string[]): EngineParams {
   let best = structuredClone(start);
   const loss = (p: EngineParams) => {
     const a = agreementOf(evaluate(recs, p));
     return a.mae + 40 * (1 - a.side);
   };
   let bestLoss = loss(best);
-  const keys = Object.keys(best[group]) as string[];
+  const keys = (Object.keys(best[group]) as string[]).filter((k) => !only || only.includes(k));
   const steps: Record<string, number> = Object.fromEntries(
     keys.map((k) => [k, Math.max(0.05, Math.abs((best[group] as unknown as Record<string, number>)[k]) * 0.2)]),
   );
@@ -117,7 +117,7 @@ async function main() {
   let params = DEFAULT_PARAMS;
   const group = opt('--fit') as keyof EngineParams | undefined;
   if (group) {
-    params = fit(recs, group, params);
+    params = fit(recs, group, params, opt('--keys')?.split(','));
     console.log(JSON.stringify(params[group], null, 2));
   }
   report(evaluate(recs, params), args.includes('--quiet'));

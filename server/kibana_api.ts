@@ -7,8 +7,18 @@
  * Both apply the user's own Kibana privileges. What is missing is reported, never faked.
  */
 import { datafeedId } from '../common/requests';
+import {
+  backfillParam,
+  backfillShapeFor,
+  isBackfillError,
+  isBackfillShapeError,
+  MAX_SCHEDULE_BACKFILL_BULK_SIZE,
+  type BackfillShape,
+  type ScheduleBackfillParams,
+  type ScheduleBackfillResults,
+} from './alerting_backfill_shim';
 import type { KibanaRequest, SavedObjectsClientContract } from './kibana_shim';
-import type { KibanaApi, ModuleSetupResult, RuleSummary } from './installers/types';
+import type { KibanaApi, ModuleSetupResult, PrebuiltInstallResult, PrebuiltRuleRef, RuleSummary } from './installers/types';
 
 /**
  * x-pack/platform/plugins/shared/ml/server/shared_services/providers/modules.ts (`ModulesProvider`):
@@ -34,6 +44,8 @@ export interface RulesClientLike {
   create(params: { data: Record<string, unknown> }): Promise<AlertingRule>;
   bulkEnableRules(params: { ids: string[] }): Promise<{ errors: { message: string; rule: { id: string } }[] }>;
   bulkDeleteRules(params: { ids: string[] }): Promise<{ errors: { message: string; rule: { id: string } }[] }>;
+  /** Manual rule run (8.15+; alerting_backfill_shim.ts): throws a Boom 400 on invalid params or when no rule matches. */
+  scheduleBackfill?(params: ScheduleBackfillParams): Promise<ScheduleBackfillResults>;
 }
 /** Same plugin, `SanitizedRule`: the fields read here. */
 export interface AlertingRule {
@@ -56,6 +68,8 @@ export interface PluginKibanaApiSources {
   savedObjectsClient: SavedObjectsClientContract;
   ml?: MlModulesProvider;
   rulesClient?: RulesClientLike;
+  /** Security's prebuilt-rules installation when the Security Solution is there (installers/prebuilt_rules.ts over kibana_self_http.ts). */
+  installPrebuiltRules?: (rules: PrebuiltRuleRef[]) => Promise<PrebuiltInstallResult>;
 }
 
 /**
@@ -210,6 +224,34 @@ export function createPluginKibanaApi(src: PluginKibanaApiSources): KibanaApi {
     },
     async deleteRules(ids) {
       if (ids.length) failOnErrors('Deleting rules', await rules().bulkDeleteRules({ ids }).catch((e) => Promise.reject(withStatus(e, 500))));
+    },
+    ...(src.installPrebuiltRules ? { installPrebuiltRules: src.installPrebuiltRules } : {}),
+    // The manual rule run as the Security Solution schedules it (bulk_schedule_rule_run.ts): the
+    // rules client's scheduleBackfill with the rules' saved-object ids, one param per rule, results
+    // in the same order. The shape is this Kibana version's; if the client refuses it as another
+    // version's, the other shapes are tried once each.
+    async runRules(ids, start, end) {
+      if (!ids.length) return { errors: [] };
+      const client = rules();
+      if (!client.scheduleBackfill) throw Object.assign(new Error('This Kibana cannot run rules manually (the rules client has no scheduleBackfill; Kibana 8.15+).'), { statusCode: 501 });
+      const first = backfillShapeFor(src.kibanaVersion);
+      const shapes: BackfillShape[] = [first, ...(['ranges', 'ranges_initiator', 'start_end'] as const).filter((s) => s !== first)];
+      const errors: string[] = [];
+      for (let i = 0; i < ids.length; i += MAX_SCHEDULE_BACKFILL_BULK_SIZE) {
+        const chunk = ids.slice(i, i + MAX_SCHEDULE_BACKFILL_BULK_SIZE);
+        let results: ScheduleBackfillResults | undefined;
+        for (const shape of shapes) {
+          const params: ScheduleBackfillParams = chunk.map((id) => backfillParam(shape, id, start, end));
+          try {
+            results = await client.scheduleBackfill(params);
+            break;
+          } catch (error) {
+            if (!isBackfillShapeError(error) || shape === shapes[shapes.length - 1]) throw withStatus(error, 500);
+          }
+        }
+        for (const r of results ?? []) if (isBackfillError(r)) errors.push(`${r.error.rule.name ?? r.error.rule.id}: ${r.error.message}`);
+      }
+      return { errors };
     },
   };
 }

@@ -26,9 +26,27 @@ export interface PluginInitializerContext {
   env: { mode: { dev: boolean; prod: boolean }; packageInfo: { version: string } };
 }
 
-/** src/core/packages/lifecycle/server/src/core_setup.ts (`CoreSetup`), subset. */
+/**
+ * src/core/packages/http/server/src/http_contract.ts (`HttpServerInfo`): where this Kibana process
+ * listens (not necessarily the URL users open).
+ */
+export interface HttpServerInfo {
+  name: string;
+  hostname: string;
+  port: number;
+  protocol: 'http' | 'https' | 'socket';
+}
+
+/**
+ * src/core/packages/lifecycle/server/src/core_setup.ts (`CoreSetup`), subset; `http` is
+ * `HttpServiceSetup` (http_contract.ts: createRouter, getServerInfo, basePath `IBasePath`).
+ */
 export interface CoreSetup<TPluginsStart extends object = object> {
-  http: { createRouter<Ctx extends RequestHandlerContext = RequestHandlerContext>(): IRouter<Ctx> };
+  http: {
+    createRouter<Ctx extends RequestHandlerContext = RequestHandlerContext>(): IRouter<Ctx>;
+    getServerInfo(): HttpServerInfo;
+    basePath: { readonly serverBasePath: string };
+  };
   getStartServices(): Promise<[CoreStart, TPluginsStart, unknown]>;
 }
 

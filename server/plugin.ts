@@ -3,10 +3,13 @@
  * it registers the feature, the run task and the routes; runs live in the RunManager, the work in
  * server/installers. Required plugins: features (server/feature.ts), licensing (the licence the
  * preflight checks), taskManager (runs, server/runs/run_task.ts). Optional: ml (module setup),
- * alerting (rules), spaces (space id).
+ * alerting (rules, manual rule runs), securitySolution (Elastic's prebuilt rules, through its
+ * HTTP API: kibana_self_http.ts), spaces (space id).
  */
 import { createPluginKibanaApi, type AlertingStart, type MlModulesProvider, type RulesClientLike } from './kibana_api';
 import { ML_DEMO_DATA_FEATURE } from './feature';
+import { prebuiltRulesInstaller } from './installers/prebuilt_rules';
+import { selfInternalCall } from './kibana_self_http';
 import type { StackSource } from './installers/preflight';
 import type {
   CoreSetup,
@@ -35,6 +38,8 @@ export interface MlDemoDataStartDeps {
   taskManager: TaskManagerStartContract;
   spaces?: SpacesPluginStart;
   alerting?: AlertingStart;
+  /** Only its presence is used: its start contract is empty (security_solution/server/plugin_contract.ts). */
+  securitySolution?: object;
 }
 
 export class MlDemoDataPlugin implements Plugin<void, void, MlDemoDataSetupDeps, MlDemoDataStartDeps> {
@@ -84,7 +89,11 @@ export class MlDemoDataPlugin implements Plugin<void, void, MlDemoDataSetupDeps,
         }
       }
       if (!plugins.ml) notices.push('The ML plugin is not enabled: jobs are created through the Elasticsearch ML APIs.');
-      const api = createPluginKibanaApi({ kibanaVersion, request, space, savedObjectsClient, ml: plugins.ml, rulesClient });
+      // Elastic's prebuilt rules through Security's own API, as the user, when the Security Solution is there.
+      const installPrebuiltRules = start.securitySolution
+        ? prebuiltRulesInstaller(selfInternalCall({ server: core.http.getServerInfo(), serverBasePath: core.http.basePath.serverBasePath, request, space }))
+        : undefined;
+      const api = createPluginKibanaApi({ kibanaVersion, request, space, savedObjectsClient, ml: plugins.ml, rulesClient, installPrebuiltRules });
       return { api, rulesAvailable: Boolean(rulesClient), notices };
     };
 

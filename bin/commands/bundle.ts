@@ -6,13 +6,14 @@ import { buildPlan } from '../../server/generators/plan';
 import { formatVerifyTable } from '../../server/verify/format';
 import type { Cli } from '../cli';
 import { addConnectionOptions, type ConnectionFlags } from '../connection';
-import { addFromStackOption, addGenerationOptions, validateGeneration, withStackJobs, type GenerationFlags } from '../generation_options';
+import { addFromStackOption, addGenerationOptions, addWorkersOption, validateGeneration, withStackJobs, workersFrom, type GenerationFlags } from '../generation_options';
 import { progressBar } from '../progress';
 
 export const DEFAULT_BUNDLE_DIR = 'ml-demo-bundle';
 
-export async function runBundle(flags: GenerationFlags & ConnectionFlags & { out?: string; verify?: boolean }, log: (line: string) => void, env: NodeJS.ProcessEnv = {}): Promise<number> {
+export async function runBundle(flags: GenerationFlags & ConnectionFlags & { out?: string; verify?: boolean; workers?: string }, log: (line: string) => void, env: NodeJS.ProcessEnv = {}): Promise<number> {
   const checked = validateGeneration(flags);
+  const workers = workersFrom(flags);
   if (flags.out === '') throw new Error('--out must name a directory');
   const dir = resolve(flags.out ?? DEFAULT_BUNDLE_DIR);
   checkBundleDir(dir, '--out');
@@ -21,7 +22,7 @@ export async function runBundle(flags: GenerationFlags & ConnectionFlags & { out
   plan.notices.forEach((n) => log(`notice: ${n}`));
   const bar = progressBar('Writing bundle');
   const started = Date.now();
-  const { manifest } = await writeBundle(plan, dir, { verify: flags.verify !== false, onProgress: (p) => bar.update(p.fraction, { docs: p.docs, module: p.moduleId }) })
+  const { manifest } = await writeBundle(plan, dir, { verify: flags.verify !== false, workers, onProgress: (p) => bar.update(p.fraction, { docs: p.docs, module: p.moduleId }) })
     .catch((error: NodeJS.ErrnoException) => {
       // ENOTDIR, EACCES, EROFS, ENOSPC…: one sentence, not Node's raw error.
       if (error.code && error.syscall) throw new Error(`--out ${dir}: cannot write the bundle there (${error.code}${error.path ? ` on ${error.path}` : ''}); choose a writable directory`);
@@ -43,7 +44,7 @@ export async function runBundle(flags: GenerationFlags & ConnectionFlags & { out
 }
 
 export function bundleCommand(program: Command, cli: Cli): void {
-  addConnectionOptions(addFromStackOption(addGenerationOptions(program.command('bundle').description('write the complete offline demo (data, ML jobs, datafeeds, rules, manifest) as files'))))
+  addWorkersOption(addConnectionOptions(addFromStackOption(addGenerationOptions(program.command('bundle').description('write the complete offline demo (data, ML jobs, datafeeds, rules, manifest) as files')))))
     .option('-o, --out <dir>', 'bundle directory', DEFAULT_BUNDLE_DIR)
     .option('--no-verify', 'skip checking every job on the written data')
     .action(async (flags) => {

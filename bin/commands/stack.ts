@@ -11,12 +11,12 @@ import { demoStatus } from '../../server/installers/status';
 import type { InstallOptions } from '../../server/installers/types';
 import { DEFAULT_OPTIONS, parseOptionText, show } from '../../common/options';
 import type { Cli } from '../cli';
-import { addConnectionOptions, connect, describeConnection, resolveConnection, type ConnectionFlags } from '../connection';
+import { addConnectionOptions, connect, describeConnection, resolveConnection, type Connection, type ConnectionFlags } from '../connection';
 import { addGenerationOptions, validateGeneration, type GenerationFlags } from '../generation_options';
 import { progressBar } from '../progress';
 import { formatRunReport } from '../report';
 
-function requireConnection(flags: ConnectionFlags, env: NodeJS.ProcessEnv) {
+export function requireConnection(flags: ConnectionFlags, env: NodeJS.ProcessEnv) {
   const c = resolveConnection(flags, env);
   if (!c) throw new Error('no stack configured: pass --es-url (and --kibana-url) or set ES_URL / KIBANA_URL (without a stack, use the bundle command)');
   return c;
@@ -35,6 +35,11 @@ export async function runStack(
   const connection = requireConnection(flags, env);
   const options = validateGeneration(flags, modulesFlag);
   const chunkSize = flags.chunkSize === undefined ? undefined : (parseOptionText('chunkSize', flags.chunkSize, '--chunk-size') as number);
+  return followRun(connection, { ...options, ...install, chunkSize }, log);
+}
+
+/** Connects, runs the installer with a progress bar per phase (Ctrl-C cancels cleanly) and prints the report. */
+export async function followRun(connection: Connection, installOptions: InstallOptions, log: Cli['log']): Promise<number> {
   log(`Connecting to ${describeConnection(connection)}`);
   const deps = await connect(connection);
   const controller = new AbortController();
@@ -59,7 +64,7 @@ export async function runStack(
     }
   };
   try {
-    const result = await runInstall(deps, { ...options, ...install, chunkSize }, onProgress, controller.signal);
+    const result = await runInstall(deps, installOptions, onProgress, controller.signal);
     bar.stop();
     log(`\n${formatRunReport(result, connection.kibanaUrl)}`);
     return result.state === 'succeeded' ? 0 : 1;

@@ -1,19 +1,22 @@
 /** `verify`: generate in memory and print, job by job, what the engine model predicts in both scopes. */
 import type { Command } from 'commander';
 import { buildPlan } from '../../server/generators/plan';
-import { engineVerify } from '../../server/verify/engine_verify';
+import { modulePass } from '../../server/parallel/module_pass';
+import { engineVerify, SCOPES } from '../../server/verify/engine_verify';
 import { formatVerifyTable } from '../../server/verify/format';
 import type { Cli } from '../cli';
 import { addConnectionOptions } from '../connection';
-import { addFromStackOption, addGenerationOptions, validateGeneration, withStackJobs } from '../generation_options';
+import { addFromStackOption, addGenerationOptions, addWorkersOption, validateGeneration, withStackJobs, workersFrom } from '../generation_options';
 
 export function verifyCommand(program: Command, { log, setExitCode, env }: Cli): void {
-  addConnectionOptions(addFromStackOption(addGenerationOptions(program.command('verify').description("generate in memory and predict, job by job, the ML engine's scores (own stream and all streams)"))))
+  addWorkersOption(addConnectionOptions(addFromStackOption(addGenerationOptions(program.command('verify').description("generate in memory and predict, job by job, the ML engine's scores (own stream and all streams)")))))
     .option('--json', 'print the results as JSON')
     .action(async (flags) => {
+      const workers = workersFrom(flags);
       const plan = buildPlan(await withStackJobs(validateGeneration(flags), flags, env));
       plan.notices.forEach((n) => log(`notice: ${n}`));
-      const results = engineVerify(plan);
+      // Several threads give the same results (the modules merged by time as one thread does).
+      const results = workers > 1 ? (await modulePass(plan, { workers, verify: SCOPES })).verification : engineVerify(plan);
       log(flags.json ? JSON.stringify(results, null, 2) : formatVerifyTable(results));
       setExitCode(results.every((r) => r.pass) ? 0 : 2);
     });

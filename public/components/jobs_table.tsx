@@ -88,7 +88,7 @@ export const JobsTable: React.FC<Props> = ({ run }) => {
   const timeRange = runTimeRange(run);
   // Whether "rule not installed" means it: the run got past the rules phase (or stopped) with rules on.
   const rulesSettled = run.request.installRules !== false && (run.state !== 'running' || run.phase === 'readback' || run.phase === 'done');
-  const ruleObjectIds = new Map(run.rules.filter((r) => r.id).map((r) => [r.ruleId, r.id as string]));
+  const ruleObjectIds = new Map(run.rules.filter((r) => r.id).map((r) => [r.prebuiltRuleId ?? r.ruleId, r.id as string]));
 
   const columns: EuiBasicTableColumn<JobProgress>[] = [
     {

@@ -9,7 +9,8 @@ export interface BundleManifest {
   options: Plan['options'] & { endIso: string };
   window: { start: string; end: string };
   dataStreams: { name: string; module: string; docs: number; file: string }[];
-  jobs: { id: string; module: string; function: string; bucketSpan: string; datafeedId: string; rules: string[] }[];
+  /** `start`: where the job's data and datafeed start (the window's start, or earlier for a job that needs a longer history). */
+  jobs: { id: string; module: string; function: string; bucketSpan: string; datafeedId: string; start: string; rules: string[] }[];
   rules: { ruleId: string; name: string; jobIds: string[]; anomalyThreshold: number; from: string }[];
   anomalies: {
     job: string; module: string; function: string; bucketStart: string; bucketEnd: string;
@@ -38,7 +39,7 @@ export function buildManifest(plan: Plan, docsPerStream: Record<string, number>,
     dataStreams: plan.modules.map((m) => ({ name: m.dataStream, module: m.moduleId, docs: docsPerStream[m.dataStream] ?? 0, file: `data/${m.dataStream}.ndjson` })),
     jobs: jobs.map(({ module, job }) => ({
       id: job.job.id, module: module.moduleId, function: job.job.job.analysis_config.detectors[0].function, bucketSpan: job.job.job.analysis_config.bucket_span,
-      datafeedId: datafeedId(job.job.id), rules: job.rules.map((r) => r.rule_id),
+      datafeedId: datafeedId(job.job.id), start: iso(job.start), rules: job.rules.map((r) => r.rule_id),
     })),
     rules: rules.map((r) => ({ ruleId: r.rule_id, name: r.name, jobIds: ([] as string[]).concat(r.machine_learning_job_id), anomalyThreshold: r.anomaly_threshold, from: r.from })),
     anomalies,

@@ -15,7 +15,8 @@ import { OptionsError } from '../../common/options';
 import { datafeedId, datafeedPutBody, jobPutBody, ruleCreateBody } from '../../common/requests';
 import type { Plan } from '../generators/plan';
 import { moduleStream } from '../generators/stream';
-import { engineVerify, type EngineJobResult } from '../verify/engine_verify';
+import { modulePass } from '../parallel/module_pass';
+import { engineVerify, SCOPES, type EngineJobResult } from '../verify/engine_verify';
 import { buildManifest, type BundleManifest } from './manifest';
 import { loadScript, bundleReadme } from './load_script';
 
@@ -30,6 +31,8 @@ export interface BundleOptions {
   /** Check every job on the written stream (default true). */
   verify?: boolean;
   onProgress?: (p: BundleProgress) => void;
+  /** Threads (default 1, the single-thread path): modules are generated, written and verified in parallel, with the same bytes. */
+  workers?: number;
 }
 
 export interface BundleResult {
@@ -89,24 +92,39 @@ export async function writeBundle(plan: Plan, dir: string, options: BundleOption
   const files: string[] = [];
   const docsPerStream: Record<string, number> = {};
   let total = 0;
-  const span = plan.end - plan.start;
-  for (const [m, module] of plan.modules.entries()) {
-    const file = join('data', `${module.dataStream}.ndjson`);
-    const out = createWriteStream(join(dir, file), { highWaterMark: 8 << 20 });
-    let docs = 0;
-    for (const chunk of moduleStream(plan, module, { bulkCreate: true })) {
-      docs += chunk.docs;
-      total += chunk.docs;
-      if (!out.write(chunk.ndjson)) await once(out, 'drain');
-      options.onProgress?.({ moduleId: module.moduleId, docs: total, fraction: (m + (chunk.until - plan.start) / span) / plan.modules.length });
+  const span = plan.end - plan.dataStart;
+  let verification: EngineJobResult[];
+  if ((options.workers ?? 1) > 1) {
+    const dataFiles = plan.modules.map((m) => join('data', `${m.dataStream}.ndjson`));
+    const pass = await modulePass(plan, {
+      workers: options.workers!,
+      bulkCreate: true,
+      files: dataFiles.map((f) => join(dir, f)),
+      verify: options.verify === false ? [] : SCOPES,
+      onProgress: (p) => options.onProgress?.({ moduleId: plan.modules[p.m].moduleId, docs: p.docs, fraction: p.fraction }),
+    });
+    plan.modules.forEach((module, m) => (docsPerStream[module.dataStream] = pass.docs[m]));
+    files.push(...dataFiles);
+    verification = pass.verification;
+  } else {
+    for (const [m, module] of plan.modules.entries()) {
+      const file = join('data', `${module.dataStream}.ndjson`);
+      const out = createWriteStream(join(dir, file), { highWaterMark: 8 << 20 });
+      let docs = 0;
+      for (const chunk of moduleStream(plan, module, { bulkCreate: true })) {
+        docs += chunk.docs;
+        total += chunk.docs;
+        if (!out.write(chunk.ndjson)) await once(out, 'drain');
+        options.onProgress?.({ moduleId: module.moduleId, docs: total, fraction: (m + (chunk.until - plan.dataStart) / span) / plan.modules.length });
+      }
+      out.end();
+      await once(out, 'finish');
+      docsPerStream[module.dataStream] = docs;
+      files.push(file);
     }
-    out.end();
-    await once(out, 'finish');
-    docsPerStream[module.dataStream] = docs;
-    files.push(file);
+    // The engine model reads the plan again (a plan is a value: the same documents, merged by time).
+    verification = options.verify === false ? [] : engineVerify(plan);
   }
-  // The engine model reads the plan again (a plan is a value: the same documents, merged by time).
-  const verification: EngineJobResult[] = options.verify === false ? [] : engineVerify(plan);
   for (const module of plan.modules) {
     for (const { job } of module.jobs) {
       const jobFile = join('ml/anomaly_detectors', `${job.id}.json`);

@@ -91,7 +91,7 @@ export function parseJobSpec(body: unknown): JobSpec {
   return { bucketSpanMs, bucketSpan: span, timeField: str(dd.time_field) ?? '@timestamp', detectors };
 }
 
-function skipRulesOf(rules: unknown, index: number): SkipCondition[][] {
+export function skipRulesOf(rules: unknown, index: number): SkipCondition[][] {
   if (rules === undefined) return [];
   if (!Array.isArray(rules)) throw new JobSpecError(`analysis_config.detectors[${index}].custom_rules must be an array`);
   const out: SkipCondition[][] = [];
@@ -121,6 +121,17 @@ export function skipped(d: DetectorSpec, actual: number, typical: number): boole
         return c.operator === 'lt' ? v < c.value : c.operator === 'lte' ? v <= c.value : c.operator === 'gt' ? v > c.value : v >= c.value;
       }),
   );
+}
+
+/**
+ * The lowest `actual` a detector's skip rules let through when one rule drops every result
+ * below a value (dns_tunneling: `actual < 350`), else undefined.
+ */
+export function keptFrom(d: Pick<DetectorSpec, 'skipRules'>): number | undefined {
+  const floors = d.skipRules
+    .filter((conds) => conds.length === 1 && conds[0].appliesTo === 'actual' && (conds[0].operator === 'lt' || conds[0].operator === 'lte'))
+    .map((conds) => conds[0].value);
+  return floors.length ? Math.max(...floors) : undefined;
 }
 
 /** The fields that make a record's entity, most specific first (by, then over, then partition). */

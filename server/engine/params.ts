@@ -21,8 +21,9 @@ export interface EngineParams {
     /** A value already seen in s earlier buckets: - seenScale * s^seenPow. */
     seenScale: number;
     seenPow: number;
-    /** Histories longer than two weeks: + perDayDecade * log10(days / 14). */
+    /** Histories longer than two weeks: + perDayDecade * log10(days / 14) (partitioned: partitionedPerDayDecade). */
     perDayDecade: number;
+    partitionedPerDayDecade: number;
     /** Longer buckets: - spanPerDecade * log10(span / 15 min). */
     spanPerDecade: number;
     /** Days of partition history before any result is scored. */
@@ -81,7 +82,7 @@ export interface EngineParams {
 export const DEFAULT_PARAMS: EngineParams = {
   rare: {
     base: -35,
-    partitionedBase: -35,
+    partitionedBase: -31.5,
     perDecade: 29,
     perValueDecade: 12,
     competeLin: 11.25,
@@ -91,6 +92,7 @@ export const DEFAULT_PARAMS: EngineParams = {
     seenScale: 6,
     seenPow: 1.5,
     perDayDecade: 21,
+    partitionedPerDayDecade: 6,
     spanPerDecade: 0,
     minDays: 1,
   },

@@ -29,6 +29,8 @@ export interface Incident {
   /** Novel values already injected, per by-field and bucket: jobs that read the same field share
    * one novelty instead of each seeing the others' as competing ones (issue #8). */
   shared: Map<string, { entity: Entity; ts: number }>;
+  /** Live mode: the incident's round (0: the plan's own); later rounds take other default entities. */
+  round?: number;
 }
 
 export interface ShapedAnomaly {
@@ -113,7 +115,11 @@ export function rare(input: ShapeInput): ShapedAnomaly {
   if (!byKind) throw new Error(`${job.id}: rare without a by field is not supported`);
   const forced = incidentFor(lane, incident);
   const partitionKind = d.partition_field_name ? fieldKind(d.partition_field_name) : undefined;
-  if (partitionKind && !forced[partitionKind]) forced[partitionKind] = lane.pools[lane.kinds.indexOf(partitionKind)].entities[0];
+  const round = incident.round ?? 0;
+  if (partitionKind && !forced[partitionKind]) {
+    const entities = lane.pools[lane.kinds.indexOf(partitionKind)].entities;
+    forced[partitionKind] = entities[round % entities.length];
+  }
   const sharedKey = `${d.by_field_name}@${input.bucketStart}`;
   const earlier = incident.shared.get(sharedKey);
   // A partitioned job scores a value new to the partition; one the rest of the company already
@@ -123,6 +129,7 @@ export function rare(input: ShapeInput): ShapedAnomaly {
   const own = byKind === 'process' && partitionKind && pool?.affinity?.from === partitionKind ? pool.affinity.subsets.get(forced[partitionKind]!.key)?.items : undefined;
   const knownElsewhere = own ? pool.entities.filter((e) => !own.includes(e) && !incident.timeOfDayUsers.includes(e)) : [];
   if (knownElsewhere.length && !earlier) {
+    knownElsewhere.push(...knownElsewhere.splice(0, round % knownElsewhere.length));
     forced[byKind] = knownElsewhere[0];
     const ts = input.bucketStart + Math.floor((0.2 + 0.5 * random.next()) * Math.min(input.bucketSpan, 4 * TICK));
     const scope = scopeOf(job, forced);
@@ -167,7 +174,8 @@ export function burst(input: ShapeInput): ShapedAnomaly {
   const scopeKinds = [d.by_field_name, d.partition_field_name, d.over_field_name].filter(Boolean).map((f) => fieldKind(f!)!);
   const scopeEntities: Partial<Record<EntityKind, Entity>> = {};
   for (const kind of scopeKinds) {
-    forced[kind] ??= input.lane.pools[input.lane.kinds.indexOf(kind)].entities[0];
+    const entities = input.lane.pools[input.lane.kinds.indexOf(kind)].entities;
+    forced[kind] ??= entities[(input.incident.round ?? 0) % entities.length];
     scopeEntities[kind] = forced[kind];
   }
   const lambda = peakPerBucket(input, scopeEntities);

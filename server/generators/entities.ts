@@ -36,6 +36,8 @@ export interface Entity {
   /** Users: a person who works office hours, in `utcOffset`, Monday to Friday. */
   human?: boolean;
   utcOffset?: number;
+  /** Users: which person of the organisation this account belongs to (the same in every module). */
+  person?: number;
   /** Built from an anomaly list: never part of a baseline pool. */
   novel?: boolean;
 }
@@ -168,10 +170,13 @@ export function buildEntity(kind: EntityKind, key: string, flavor: Flavor, extra
     }
     case 'dns': {
       const labels = key.split('.');
-      const registered = labels.slice(-2).join('.');
+      // Reverse lookups: `ip6.arpa` and `in-addr.arpa` are public suffixes, so the registered
+      // domain (what packetbeat's eTLD+1 gives) keeps one more label; their question type is PTR.
+      const reverse = key.endsWith('.arpa');
+      const registered = labels.slice(reverse ? -3 : -2).join('.');
       return entity(kind, key, {
         'dns.question.name': key, 'dns.question.registered_domain': registered, 'dns.question.top_level_domain': labels[labels.length - 1],
-        'dns.question.subdomain': labels.length > 2 ? labels.slice(0, -2).join('.') : undefined, 'dns.question.type': 'A',
+        'dns.question.subdomain': labels.length > 2 ? labels.slice(0, reverse ? -3 : -2).join('.') : undefined, 'dns.question.type': reverse ? 'PTR' : 'A',
       }, extra);
     }
     case 'server_domain':
@@ -186,7 +191,7 @@ export function buildEntity(kind: EntityKind, key: string, flavor: Flavor, extra
 }
 
 /** Baseline population keys of one kind for a module: the values its normal data uses. */
-export function baselineKeys(kind: EntityKind, flavor: Flavor): { key: string; human?: boolean; utcOffset?: number }[] {
+export function baselineKeys(kind: EntityKind, flavor: Flavor): { key: string; human?: boolean; utcOffset?: number; person?: number }[] {
   const t = flavor.theme;
   if (isFieldKind(kind)) return fieldBaselineKeys(fieldOfKind(kind), flavor);
   switch (kind) {
@@ -194,6 +199,7 @@ export function baselineKeys(kind: EntityKind, flavor: Flavor): { key: string; h
       const humans = t.firstNames.slice(0, 16).map((first, i) => ({
         key: flavor.users === 'windows' ? `${first}.${t.lastNames[i]}` : `${first[0]}${t.lastNames[i].replace(/\s/g, '')}`,
         human: true,
+        person: i,
         utcOffset: OFFICE_OFFSETS[i % OFFICE_OFFSETS.length],
       }));
       const services = flavor.users === 'windows' ? V.WINDOWS_SERVICE_USERS : flavor.users === 'linux' ? V.LINUX_SERVICE_USERS : ['ci-deploy', 'terraform', 'backup-lambda', 'monitoring-ro'];
@@ -236,6 +242,17 @@ export function baselineKeys(kind: EntityKind, flavor: Flavor): { key: string; h
   }
 }
 
+/**
+ * The i-th reverse lookup of an IPv6 client address (`<32 nibbles>.ip6.arpa`, type PTR): what a
+ * mail relay or proxy asks for every peer it logs. Ordinary traffic whose names carry ~14 bytes
+ * of information each, unlike the few fixed names of everyday A lookups.
+ */
+export function reverseLookupKey(i: number): string {
+  const networks = ['20010db8853a0012', '2a0104f800ab0c01', '2600190012340a0b'];
+  const address = networks[i % networks.length] + stableHex(`iid:${i}`, 16);
+  return `${address.split('').reverse().join('.')}.ip6.arpa`;
+}
+
 /** The i-th never-seen value of a kind: the raw material of `rare` anomalies. */
 export function novelKey(kind: EntityKind, flavor: Flavor, i: number): string {
   const at = <T>(list: readonly T[]): T => list[i % list.length];
@@ -245,7 +262,8 @@ export function novelKey(kind: EntityKind, flavor: Flavor, i: number): string {
   switch (kind) {
     case 'user': return at(V.ANOMALOUS_USERS) + suffix;
     case 'host': return `${flavor.theme.hostPrefix}-tmp-${at(['kali', 'x7', 'rogue', 'lab'])}${i}`;
-    case 'source': return flavor.sources === 'internal' ? `172.31.250.${10 + i}` : `${at(V.ANOMALOUS_GEO)[6]}.${200 + (i % 50)}.${11 + round}`;
+    // Live rounds go past 245 values: the next ones continue in 172.31.249.x, 172.31.248.x…
+    case 'source': return flavor.sources === 'internal' ? (i < 246 ? `172.31.250.${10 + i}` : `172.31.${249 - Math.floor((i - 246) / 246)}.${10 + ((i - 246) % 246)}`) : `${at(V.ANOMALOUS_GEO)[6]}.${200 + (i % 50)}.${11 + round}`;
     case 'destination': return `${at(V.ANOMALOUS_GEO)[6]}.${210 + (i % 40)}.${33 + round}`;
     case 'dport': return String(at(V.ANOMALOUS_PORTS) + round);
     case 'process': return (flavor.os === 'windows' ? at(V.ANOMALOUS_WINDOWS_PROCESSES) : at(V.ANOMALOUS_LINUX_PROCESSES)).replace(/(\.exe)?$/i, (m) => suffix + m);

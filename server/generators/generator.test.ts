@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { compileQuery } from '../verify/query_evaluator';
 import { collect, FIXED_END, testPlan } from '../../test/helpers/generate';
 import { buildPlan } from './plan';
+import { DAY } from './time';
 import { moduleStream } from './stream';
 import { OptionsError } from './options';
 
@@ -98,10 +99,29 @@ describe('options', () => {
     for (const module of plan.modules) {
       for (const { job, anomalies, bucketSpan } of module.jobs) {
         const [a] = anomalies;
+        if (a.function === 'time_of_day') {
+          // The logon goes to the latest 20:xx UTC bucket (see timeOfDayBucket); its rule gets a manual run.
+          expect(new Date(a.bucketStart).getUTCHours()).toBe(20);
+          expect(plan.end - a.bucketEnd).toBeLessThan(DAY);
+          continue;
+        }
         expect({ job: job.id, end: a.bucketEnd <= plan.end, full: a.bucketStart % bucketSpan }).toEqual({ job: job.id, end: true, full: 0 });
         expect(plan.end - a.bucketEnd).toBeLessThan(bucketSpan);
         for (const r of a.rules) expect({ job: job.id, rule: r.ruleId, within: r.withinLookback }).toEqual({ job: job.id, rule: r.ruleId, within: true });
       }
     }
+  });
+});
+
+describe('ordinary results for a skip rule (dns_tunneling: actual < 350)', () => {
+  it('adds reverse lookups whose info content crosses the floor, outside the rare DNS job', () => {
+    const plan = buildPlan({ modules: ['security_packetbeat'], end: '2026-12-02T18:00:00Z', historyDays: 3 });
+    const jobs = plan.modules[0].jobs;
+    const tunnel = jobs.find((j) => j.job.id === 'packetbeat_dns_tunneling')!;
+    const rareDns = jobs.find((j) => j.job.id === 'packetbeat_rare_dns_question')!;
+    const ptr = (lane: typeof tunnel.lane) => lane.pools.flatMap((p) => p.entities).filter((e) => e.fields['dns.question.type'] === 'PTR');
+    expect(ptr(tunnel.lane).length).toBeGreaterThan(1000);
+    expect(ptr(tunnel.lane)[0].fields['dns.question.registered_domain']).toMatch(/^[0-9a-f]\.ip6\.arpa$/);
+    expect(ptr(rareDns.lane)).toHaveLength(0);
   });
 });

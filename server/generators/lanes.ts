@@ -10,7 +10,8 @@ import { buildEntity, FIELD_KIND, kindFields, type Entity, type EntityKind } fro
 import { WeightedPicker, type Random } from './random';
 import { compileSerializer, renderFragment, type Serializer } from './serializer';
 import { fieldKindOf, fieldOfKind, isFieldKind } from './field_values';
-import { HOUR, hourOfWeek } from './time';
+import { keptResultsFor } from './kept_results';
+import { HOUR, hourOfWeek, parseDuration, TICK } from './time';
 import { poolOf, type Affinity, type Pool, type World } from './world';
 
 /** Runtime fields the Security datafeeds define, and the document field each one reads. */
@@ -174,7 +175,21 @@ export function buildLane(world: World, job: CatalogueJob, scale: number, random
 
   const d = job.job.analysis_config.detectors[0];
   const partitioned = !!(d.partition_field_name || d.over_field_name);
-  const base = baseRate * (partitioned ? 3 : 1) * scale;
+  let base = baseRate * (partitioned ? 3 : 1) * scale;
+  // A skip rule that keeps only large results: add the ordinary lookups that cross it (see
+  // kept_results.ts). Their rate does not follow `scale`: the rule's floor is absolute.
+  const kept = keptResultsFor(job, moduleKind, world.flavor);
+  const keptIndex = kept ? kinds.indexOf(kept.kind) : -1;
+  if (kept && keptIndex >= 0) {
+    const pool = pools[keptIndex];
+    const extra = (kept.perBucket * TICK) / parseDuration(job.job.analysis_config.bucket_span);
+    const share = extra / (base + extra);
+    const sum = pool.weights.reduce((a, b) => a + b, 0);
+    const weights = [...pool.weights.map((w) => (w / sum) * (1 - share)), ...kept.entities.map(() => share / kept.entities.length)];
+    const entities = [...pool.entities, ...kept.entities];
+    pools[keptIndex] = { ...pool, entities, weights, picker: new WeightedPicker(entities, weights) };
+    base += extra;
+  }
   const userIndex = kinds.indexOf('user');
   const schedule = (onboarding: boolean) => {
     const ratePerTick = new Float64Array(168);

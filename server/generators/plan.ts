@@ -8,7 +8,6 @@ import { familyOf } from '../engine/registry';
 import type { Incident, InjectedEvent } from './anomalies';
 import { baseRateOf, isSteady, shapeAnomaly } from './detectors';
 import { makeSteady, prepareSteadyLane } from './detectors/steady';
-import { oddHourShift } from './detectors/time';
 import type { Entity, EntityKind } from './entities';
 import { buildLane, compileLane, type Lane } from './lanes';
 import { OptionsError, resolveOptions, type GenerateOptions, type ResolvedOptions } from './options';
@@ -34,8 +33,14 @@ function withoutClashes(custom: CatalogueJob[], groups: Map<string, CatalogueJob
 /** Baseline every anomaly has before it: rare needs 20+ buckets, change-point tests need days. */
 export const MIN_HISTORY_BEFORE_ANOMALY = 2 * DAY;
 
-/** History a partitioned rare job needs for a 75 rule (engine model: ~45 days at the lanes' density). */
-export const PARTITIONED_RARE_DAYS = 45;
+/**
+ * History a partitioned rare job needs for a 75 rule: the engine scores a value new to one
+ * partition by how long and how densely the partition was observed (calibration rare_partition:
+ * 200 events a day give 66 after 14 days, 76 after 30, 84 after 60). Such a job reads its own,
+ * longer history: its lane starts this many days before the end and its datafeed with it; every
+ * other job's data and datafeed start at the plan's window.
+ */
+export const PARTITIONED_RARE_DAYS = 90;
 
 export interface RuleReach {
   ruleId: string;
@@ -65,6 +70,8 @@ export interface AnomalyPlan {
 
 export interface JobPlan {
   job: CatalogueJob;
+  /** Where this job's data and datafeed start: the plan's start, or earlier for a job that needs a longer history. */
+  start: number;
   bucketSpan: number;
   lane: Lane;
   rules: CatalogueRule[];
@@ -89,16 +96,22 @@ export interface ModulePlan {
 
 export interface Plan {
   options: ResolvedOptions;
+  /** The demo's window (what every job reads), and the earliest job start (<= start). */
   start: number;
+  dataStart: number;
   end: number;
   modules: ModulePlan[];
   notices: string[];
 }
 
-/** The data ends on the 15-minute grid so every bucket of every job ends inside it. */
+/**
+ * The data ends on the 15-minute grid so every bucket of every job ends inside it, and starts at
+ * midnight UTC: the engine models a time of day on a 00:00-24:00 line, so a 24/7 account whose
+ * first day began at 18:00 would see its first 00:xx logon as 18 hours from all it knows.
+ */
 export function dataWindow(options: ResolvedOptions): { start: number; end: number } {
   const end = floorTo(options.end, TICK);
-  return { start: end - options.historyDays * DAY, end };
+  return { start: floorTo(end - options.historyDays * DAY, DAY), end };
 }
 
 /** Last bucket that lies fully inside the data, `ordinal` steps back (at least 2 hours apart). */
@@ -106,6 +119,26 @@ export function anomalyBucket(end: number, span: number, ordinal: number): numbe
   const last = floorTo(end, span) - span;
   const step = Math.max(span, 2 * HOUR);
   return floorTo(last - ordinal * step, span);
+}
+
+/**
+ * Time of day. The engine models a logon's time as seconds since midnight UTC, on a line, not a
+ * circle (calibration time_of_day: a logon at 00:xx against 07:00-18:00 office logons scores
+ * 80-94; at 22:00, 22-77). The anomaly's people work 08:00-18:00 at UTC+8, i.e. 00:00-10:00 UTC,
+ * one end of the line, in every module (one organisation); their logon goes to the latest 20:xx
+ * UTC bucket (04:xx local), 10 hours after their last usual time on the line. Its rule gets a
+ * manual run when that bucket is outside its look-back.
+ */
+export const TIME_OF_DAY_OFFSET = 8;
+const TIME_OF_DAY_UTC_HOUR = 20;
+/** The person (index in the theme's names) whose logon is the first time-of-day anomaly; the next ones follow. */
+const TIME_OF_DAY_PERSON = 2;
+
+export function timeOfDayBucket(end: number, span: number, ordinal: number): number {
+  const last = floorTo(end, span) - span;
+  let b = floorTo(floorTo(last, DAY) + (TIME_OF_DAY_UTC_HOUR + 1) * HOUR - span, span);
+  if (b > last) b -= DAY;
+  return b - ordinal * span;
 }
 
 function ruleReach(rule: CatalogueRule, bucketStart: number, end: number): RuleReach {
@@ -117,8 +150,25 @@ function ruleReach(rule: CatalogueRule, bucketStart: number, end: number): RuleR
   };
 }
 
-/** Picks the people and machines of the module's incident, and sets the night owls' time zones. */
-function planIncident(world: World, jobs: CatalogueJob[], end: number, anomaliesPerJob: number, shared: Incident['shared']): Incident {
+/**
+ * Live mode (server/live): incident `round` (1, 2, …) of a demo whose base plan ended at `baseEnd`.
+ * The world stays the base plan's, the incident
+ * takes other entities (rotated by round) and never-seen values no earlier round used.
+ */
+export interface LiveRound {
+  round: number;
+  baseEnd: number;
+}
+
+/** Distance on the engine's time-of-day line (00:00..24:00 UTC) from `hour` to a person's office day. */
+function officeDistance(user: Entity, hour: number): number {
+  const a = (((8 - (user.utcOffset ?? 0)) % 24) + 24) % 24;
+  const spans = a + 10 <= 24 ? [[a, a + 10]] : [[a, 24], [0, a + 10 - 24]];
+  return Math.min(...spans.map(([lo, hi]) => Math.max(0, lo - hour, hour - hi)));
+}
+
+/** Picks the people and machines of the module's incident. */
+function planIncident(world: World, jobs: CatalogueJob[], end: number, anomaliesPerJob: number, shared: Incident['shared'], live?: LiveRound): Incident {
   const users = poolOf(world, 'user').entities;
   const humans = users.filter((u) => u.human);
   const forced: Partial<Record<EntityKind, Entity>> = {};
@@ -126,30 +176,42 @@ function planIncident(world: World, jobs: CatalogueJob[], end: number, anomalies
   const todJob = jobs.find((j) => familyOf(j.job.analysis_config.detectors[0].function) === 'time');
   if (todJob) {
     const span = parseDuration(todJob.job.analysis_config.bucket_span);
-    for (let k = 0; k < anomaliesPerJob; k++) {
-      const user = humans[(2 + k) % humans.length];
-      // The engine models time of day on a line (00:00..24:00 UTC), not a circle: put the
-      // user's office day on the other half of the UTC day from the anomaly, without crossing
-      // midnight UTC, so the logon is 7+ hours from every usual one on that line.
-      const shift = rulesForJob(todJob.id).length ? 0 : oddHourShift(anomalyBucket(end, span, 0), span);
-      const hour = new Date(anomalyBucket(end, span, k) - shift + 7 * MINUTE).getUTCHours();
-      const officeStartUtc = hour >= 12 ? 0.5 : 13;
-      user.utcOffset = 8 - officeStartUtc;
-      timeOfDayUsers.push(user);
+    for (let k = 0; k < anomaliesPerJob; k++) timeOfDayUsers.push(humans.find((u) => u.person === TIME_OF_DAY_PERSON + k) ?? humans[(TIME_OF_DAY_PERSON + k) % humans.length]);
+    if (live && live.round > 0) {
+      // A later incident (its logon in the round's last bucket): the person whose office day is
+      // farthest from that hour on the engine's line, rotating among the equally far ones.
+      timeOfDayUsers.length = 0;
+      for (let k = 0; k < anomaliesPerJob; k++) {
+        const hour = new Date(anomalyBucket(end, span, k) + 7 * MINUTE).getUTCHours() + 7 / 60;
+        const ranked = humans.map((u, i) => ({ u, d: officeDistance(u, hour), i })).filter((x) => !timeOfDayUsers.includes(x.u));
+        const best = Math.max(...ranked.map((x) => x.d));
+        const far = ranked.filter((x) => x.d >= Math.min(best, 7));
+        timeOfDayUsers.push(far[(live.round + k) % far.length].u);
+      }
     }
   }
+  const r = live?.round ?? 0;
+  const rotate = <T>(list: readonly T[]): T | undefined => list[r % Math.max(1, list.length)];
   // A service account: it works around the clock, so the incident adds no time-of-day anomaly.
-  forced.user = users.find((u) => !u.human) ?? humans.find((u) => !timeOfDayUsers.includes(u)) ?? users[0];
+  forced.user = rotate(users.filter((u) => !u.human)) ?? humans.find((u) => !timeOfDayUsers.includes(u)) ?? users[0];
   const hostAffinity = world.affinities.get('host');
-  forced.host = (hostAffinity?.from === 'user' && hostAffinity.subsets.get(forced.user.key)?.items[0]) || poolOf(world, 'host').entities[0];
+  forced.host = (hostAffinity?.from === 'user' && rotate(hostAffinity.subsets.get(forced.user.key)?.items ?? [])) || rotate(poolOf(world, 'host').entities)!;
   const sourceAffinity = world.affinities.get('source');
-  forced.source = (sourceAffinity?.from === 'user' && sourceAffinity.subsets.get(forced.user.key)?.items[0]) || poolOf(world, 'source').entities[0];
-  forced.destination = poolOf(world, 'destination').entities[0];
-  forced.dport = poolOf(world, 'dport').entities[0];
-  return { forced, timeOfDayUsers, novel: 0, shared };
+  forced.source = (sourceAffinity?.from === 'user' && rotate(sourceAffinity.subsets.get(forced.user.key)?.items ?? [])) || rotate(poolOf(world, 'source').entities)!;
+  forced.destination = rotate(poolOf(world, 'destination').entities)!;
+  forced.dport = rotate(poolOf(world, 'dport').entities)!;
+  // Never-seen values of a later round start past those earlier rounds used (24 a round is more than a module injects).
+  return { forced, timeOfDayUsers, novel: r ? 8 + ((r * 24) % 1536) : 0, shared, round: r };
 }
 
-export function buildPlan(input: GenerateOptions, now = Date.now()): Plan {
+/** Days of history a job reads: the plan's, or more for a partitioned rare job with a 75+ rule. */
+export function historyDaysFor(job: CatalogueJob, historyDays: number): number {
+  const d = job.job.analysis_config.detectors[0];
+  const top = Math.max(0, ...rulesForJob(job.id).map((r) => r.anomaly_threshold));
+  return familyOf(d.function) === 'rare' && d.partition_field_name && top >= 75 ? Math.max(historyDays, PARTITIONED_RARE_DAYS) : historyDays;
+}
+
+export function buildPlan(input: GenerateOptions, now = Date.now(), live?: LiveRound): Plan {
   const options = resolveOptions(input, now);
   const { start, end } = dataWindow(options);
   const resolution = resolveSelection(options.modules, options.variant);
@@ -160,11 +222,15 @@ export function buildPlan(input: GenerateOptions, now = Date.now()): Plan {
   const shared: Incident['shared'] = new Map();
   const groups = selectedJobs(resolution, options.variant);
   if (options.customJobs?.length) groups.set(CUSTOM_MODULE_ID, withoutClashes(options.customJobs, groups));
+  const people = new Map<number, number>();
+  if ([...groups.values()].some((jobs) => jobs.some((j) => familyOf(j.job.analysis_config.detectors[0].function) === 'time'))) {
+    for (let k = 0; k < options.anomaliesPerJob; k++) people.set(TIME_OF_DAY_PERSON + k, TIME_OF_DAY_OFFSET);
+  }
   for (const [moduleId, jobs] of groups) {
     const profile = moduleId === CUSTOM_MODULE_ID ? customProfile(jobs) : getProfile(moduleId);
     const random = Random.scoped(options.seed, moduleId, 'plan');
-    const world = buildWorld(profile, { ...profile.flavor, theme: THEMES[options.theme] }, random);
-    const incident = planIncident(world, jobs, end, options.anomaliesPerJob, shared);
+    const world = buildWorld(profile, { ...profile.flavor, theme: THEMES[options.theme] }, { seed: options.seed, people });
+    const incident = planIncident(world, jobs, end, options.anomaliesPerJob, shared, live);
     const lanes = jobs.map((job) => {
       const d = job.job.analysis_config.detectors[0];
       const lane = buildLane(world, job, options.scale, Random.scoped(options.seed, moduleId, job.id), baseRateOf(d));
@@ -174,6 +240,16 @@ export function buildPlan(input: GenerateOptions, now = Date.now()): Plan {
     });
     const dataStreamFields = { 'data_stream.type': 'logs', 'data_stream.dataset': profile.dataset, 'data_stream.namespace': options.namespace };
     for (const lane of lanes) Object.assign(lane.constants, dataStreamFields);
+    const starts = jobs.map((job) => {
+      const days = historyDaysFor(job, options.historyDays);
+      if (days > options.historyDays) {
+        const d0 = job.job.analysis_config.detectors[0];
+        notices.push(
+          `${job.id}: a new ${d0.by_field_name} within one ${d0.partition_field_name} scores ${Math.max(...rulesForJob(job.id).map((r) => r.anomaly_threshold))}+ only after weeks of that ${d0.partition_field_name}'s history, so this job reads ${days} days (its own data and datafeed start earlier than the other jobs').`,
+        );
+      }
+      return Math.min(start, floorTo(end - days * DAY, DAY));
+    });
     const injections: InjectedEvent[] = [];
     const suppressions: Suppression[] = [];
     const jobPlans: JobPlan[] = jobs.map((job, i) => {
@@ -201,9 +277,8 @@ export function buildPlan(input: GenerateOptions, now = Date.now()): Plan {
       }
       // Without a rule to keep the anomaly in the look-back of, a person's odd hour is late evening
       // UTC, where the engine scores it best (detectors/time.ts).
-      const timeShift = familyOf(fn) === 'time' && rules.length === 0 ? oddHourShift(anomalyBucket(end, bucketSpan, 0), bucketSpan) : 0;
       for (let ordinal = 0; ordinal < options.anomaliesPerJob; ordinal++) {
-        const bucketStart = anomalyBucket(end, bucketSpan, ordinal) - early - weekendShift - timeShift;
+        const bucketStart = familyOf(fn) === 'time' && !(live && live.round > 0) ? timeOfDayBucket(end, bucketSpan, ordinal) : anomalyBucket(end, bucketSpan, ordinal) - early - weekendShift;
         if (bucketStart < start + MIN_HISTORY_BEFORE_ANOMALY) {
           // Never inside the models' warm-up: the headline must fit, extra anomalies may not.
           if (ordinal === 0) throw new OptionsError(`${job.id}: the history is too short to place its anomaly after ${MIN_HISTORY_BEFORE_ANOMALY / DAY} days of baseline`);
@@ -219,16 +294,7 @@ export function buildPlan(input: GenerateOptions, now = Date.now()): Plan {
           rules: rules.map((r) => ruleReach(r, bucketStart, end)),
         });
       }
-      // Said before generating: a partitioned rare job scores a new value within its partition's
-      // own history, and the engine needs weeks of it to reach 75 (engine calibration, rare_partition).
-      const d0 = job.job.analysis_config.detectors[0];
-      const topThreshold = Math.max(0, ...rules.map((r) => r.anomaly_threshold));
-      if (d0.function === 'rare' && d0.partition_field_name && topThreshold >= 75 && options.historyDays < PARTITIONED_RARE_DAYS) {
-        notices.push(
-          `${job.id}: its rule needs a score of ${topThreshold}; a new ${d0.by_field_name} within one ${d0.partition_field_name} reaches that only after weeks of history, so with ${options.historyDays} days it is not expected to fire (use --history-days ${PARTITIONED_RARE_DAYS} or more).`,
-        );
-      }
-      return { job, bucketSpan, lane: lanes[i], rules, anomalies };
+      return { job, start: starts[i], bucketSpan, lane: lanes[i], rules, anomalies };
     });
     for (const lane of lanes) compileLane(lane, injections.filter((e) => e.lane === lane).flatMap((e) => Object.values(e.forced) as Entity[]));
     injections.sort((a, b) => a.ts - b.ts);
@@ -237,5 +303,6 @@ export function buildPlan(input: GenerateOptions, now = Date.now()): Plan {
     const tick = moduleTick(jobPlans.map((j) => j.bucketSpan));
     modules.push({ moduleId, profile, dataStream: `logs-${profile.dataset}-${options.namespace}`, world, jobs: jobPlans, injections, injectedValues, suppressions, tick });
   }
-  return { options, start, end, modules, notices };
+  const dataStart = Math.min(start, ...modules.flatMap((m) => m.jobs.map((j) => j.start)));
+  return { options, start, dataStart, end, modules, notices };
 }

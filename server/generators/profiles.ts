@@ -94,7 +94,7 @@ const windows: ModuleProfile = {
   base: { ...ECS, 'agent.type': 'endpoint', 'event.module': 'endpoint' },
   prefer: { 'event.action': 'logged-in' },
   kindOrder: ['user', 'host', 'process', 'parent', 'workdir', 'service', 'script', 'source', 'destination', 'dport'],
-  affinities: [['user', 'host', 2], ['host', 'process', 14], ['process', 'parent', 2], ['host', 'service', 6]],
+  affinities: [['user', 'host', 2], ['user', 'source', 2], ['host', 'process', 14], ['process', 'parent', 2], ['host', 'service', 6]],
   complete(f) {
     const winlog = { 'agent.type': 'filebeat', 'event.module': 'windows' };
     if (f['event.provider'] === 'Microsoft-Windows-PowerShell') {

@@ -20,6 +20,14 @@ export interface StreamOptions {
   bulkCreate?: boolean;
   /** Documents per chunk (default 2000). */
   chunkDocs?: number;
+  /**
+   * Live mode (server/live): only the ticks of [from, to), which may lie after the plan's end. Warm-up
+   * and onboarding stay counted from the plan's start (a live tick never re-runs them), and each window
+   * has its own random sequence, so the same window gives the same bytes.
+   */
+  window?: { from: number; to: number };
+  /** false: only the module's injections, no baseline (a live incident's events). */
+  baseline?: boolean;
 }
 
 export interface Chunk {
@@ -48,8 +56,11 @@ class TimestampFormatter {
 }
 
 export function* moduleStream(plan: Plan, module: ModulePlan, options: StreamOptions = {}): Generator<Chunk> {
-  const random = Random.scoped(plan.options.seed, module.moduleId, 'events');
-  const lanes = module.jobs.map((j) => j.lane);
+  const window = options.window;
+  const random = window ? Random.scoped(plan.options.seed, module.moduleId, 'events', `window@${window.from}`) : Random.scoped(plan.options.seed, module.moduleId, 'events');
+  const from = window?.from ?? plan.dataStart;
+  const to = window?.to ?? plan.end;
+  const lanes = options.baseline === false ? [] : module.jobs.map((j) => j.lane);
   const chunkDocs = options.chunkDocs ?? 2000;
   const action = options.bulkCreate ? '{"create":{}}\n' : '';
   const clock = new TimestampFormatter();
@@ -77,12 +88,16 @@ export function* moduleStream(plan: Plan, module: ModulePlan, options: StreamOpt
   const step = module.tick ?? TICK;
   const perStep = step / TICK;
   const suppressions = module.suppressions ?? [];
-  for (let tick = plan.start; tick < plan.end; tick += step) {
+  // Each lane starts with its job: most at the plan's window, a job needing a longer history earlier.
+  const starts = module.jobs.map((j) => j.start);
+  for (let tick = from; tick < to; tick += step) {
     const how = hourOfWeek(tick);
     const suppressing = suppressions.length ? activeIn(suppressions, tick, tick + step) : [];
-    const warmup = tick < plan.start + WARMUP;
-    const onboarding = tick < plan.start + ONBOARDING;
-    for (const lane of lanes) {
+    for (let l = 0; l < lanes.length; l++) {
+      if (tick < starts[l]) continue;
+      const lane = lanes[l];
+      const warmup = tick < starts[l] + WARMUP;
+      const onboarding = tick < starts[l] + ONBOARDING;
       const rate = (onboarding && lane.onboarding ? lane.onboarding.ratePerTick : lane.ratePerTick)[how] * perStep;
       const n = lane.steady ? steadyCount(lane, rate) : random.poisson(rate);
       for (let i = 0; i < n; i++) {
@@ -114,5 +129,5 @@ export function* moduleStream(plan: Plan, module: ModulePlan, options: StreamOpt
       }
     }
   }
-  if (docs > 0) yield { ndjson: parts.join(''), docs, until: plan.end };
+  if (docs > 0) yield { ndjson: parts.join(''), docs, until: to };
 }

@@ -14,6 +14,7 @@ import { dataStreamPattern, indexTemplateName } from '../../common/constants';
 import { ecsType } from '../../common/ecs';
 import { kindFields } from '../generators/entities';
 import type { Plan } from '../generators/plan';
+import type { LiveState } from '../live/live';
 import { statusOf } from './errors';
 import type { EsClient } from './types';
 
@@ -96,6 +97,8 @@ export interface TemplateMeta {
   dataStreams?: string[];
   /** Rules this tool created (rule_id), deleted by cleanup. */
   createdRules?: string[];
+  /** The live session when `live` runs (server/live/live.ts): resumable, removed with the template by cleanup. */
+  live?: LiveState;
 }
 
 export async function putTemplate(es: EsClient, plan: Plan, meta: TemplateMeta): Promise<string> {

@@ -31,6 +31,12 @@ export interface IndexOptions {
   maxAttempts?: number;
   signal?: AbortSignal;
   onProgress?: (moduleId: string, counts: IndexCounts) => void;
+  /** Where the module's NDJSON chunks come from (default: moduleStream here; a worker thread's are the same). */
+  chunks?: (module: ModulePlan) => Iterable<{ ndjson: string }> | AsyncIterable<{ ndjson: string }>;
+  /** Documents from elsewhere than the generator (a bundle's files); read again from the start on a resend. */
+  source?: () => AsyncIterable<string>;
+  /** The run's fingerprint (default planFingerprint(plan)): ids are derived from it. */
+  fingerprint?: string;
 }
 
 const AVERAGE_DOC_BYTES = 900;
@@ -39,12 +45,14 @@ const AVERAGE_DOC_BYTES = 900;
 const docId = (prefix: string, n: number) => `${prefix}-${n.toString(36)}`;
 
 /** Ids depend on everything that determines the documents, so a different plan never collides. */
-export function planFingerprint(plan: Plan): string {
+export function planFingerprint(plan: Plan, shiftMs = 0): string {
   const { seed, historyDays, scale, anomaliesPerJob, theme, variant } = plan.options;
   const jobs = plan.modules.flatMap((m) => m.jobs.map((j) => j.job.id)).join(',');
   // A custom job's body is part of the data it gets (undefined, and left out, without custom jobs).
   const custom = plan.options.customJobs?.map((j) => [j.id, j.job, j.datafeed]);
-  return createHash('sha256').update(JSON.stringify({ seed, historyDays, scale, anomaliesPerJob, theme, variant, end: plan.end, jobs, custom })).digest('hex').slice(0, 16);
+  // A re-based load is other data (other timestamps): its own fingerprint. Unshifted runs keep theirs.
+  const shift = shiftMs ? { shiftMs } : {};
+  return createHash('sha256').update(JSON.stringify({ seed, historyDays, scale, anomaliesPerJob, theme, variant, end: plan.end, jobs, custom, ...shift })).digest('hex').slice(0, 16);
 }
 
 const retryable = (error: unknown) => {
@@ -53,10 +61,19 @@ const retryable = (error: unknown) => {
 };
 
 async function indexOnce(es: EsClient, plan: Plan, module: ModulePlan, options: IndexOptions, counts: IndexCounts): Promise<void> {
-  const prefix = `${planFingerprint(plan).slice(0, 8)}-${module.profile.dataset.split('.')[1]}`;
+  const prefix = `${(options.fingerprint ?? planFingerprint(plan)).slice(0, 8)}-${module.profile.dataset.split('.')[1]}`;
   let n = 0;
   async function* documents(): AsyncGenerator<string> {
-    for (const chunk of moduleStream(plan, module, { chunkDocs: 1000 })) {
+    if (options.source) {
+      let k = 0;
+      for await (const doc of options.source()) {
+        if (options.signal?.aborted) return;
+        yield doc;
+        if (++k % 1000 === 0) options.onProgress?.(module.moduleId, counts);
+      }
+      return;
+    }
+    for await (const chunk of options.chunks?.(module) ?? moduleStream(plan, module, { chunkDocs: 1000 })) {
       if (options.signal?.aborted) return;
       let from = 0;
       const text = chunk.ndjson;

@@ -3,8 +3,8 @@
  * ML saved-object sync, and the internal ML module and prebuilt-rules routes (version 1).
  * Every path carries the space prefix; credentials go in headers and are never logged.
  */
-import { catalogue } from '../../common/catalogue';
 import { assertOption } from '../../common/options';
+import { prebuiltRulesInstaller } from './prebuilt_rules';
 import type { KibanaApi, ModuleSetupResult, RuleSummary } from './types';
 
 export interface KibanaHttpOptions {
@@ -103,19 +103,25 @@ export function kibanaHttpApi(options: KibanaHttpOptions): KibanaApi {
         throw error;
       }
     },
-    async installPrebuiltRules(ruleIds) {
-      const rules = ruleIds.map((rule_id) => ({ rule_id, version: catalogue.rules.find((r) => r.rule_id === rule_id)?.version ?? 1 }));
-      const res = await call<{ results?: { created?: Record<string, unknown>[] } }>('POST', '/internal/detection_engine/prebuilt_rules/installation/_perform', { mode: 'SPECIFIC_RULES', rules }, true);
-      return (res.results?.created ?? []).map(summary);
-    },
+    installPrebuiltRules: prebuiltRulesInstaller(<T>(method: 'GET' | 'POST', path: string, body?: unknown) => call<T>(method, path, body, true)),
     async enableRules(ids) {
       if (ids.length) await call('POST', '/api/detection_engine/rules/_bulk_action', { action: 'enable', ids });
     },
     async deleteRules(ids) {
       if (ids.length) await call('POST', '/api/detection_engine/rules/_bulk_action', { action: 'delete', ids });
     },
+    // The Security Solution's manual rule run (bulk action `run`); its per-rule failures come back
+    // as a 500 with `attributes.errors` (rule_management/api/rules/bulk_actions/route.ts).
     async runRules(ids, start, end) {
-      if (ids.length) await call('POST', '/api/detection_engine/rules/_bulk_action', { action: 'run', ids, run: { start_date: start, end_date: end } });
+      if (!ids.length) return { errors: [] };
+      try {
+        await call('POST', '/api/detection_engine/rules/_bulk_action', { action: 'run', ids, run: { start_date: start, end_date: end } });
+        return { errors: [] };
+      } catch (error) {
+        const failed = ((error as KibanaHttpError).body as { attributes?: { errors?: { message: string; rules?: { id: string; name?: string }[] }[] } } | undefined)?.attributes?.errors;
+        if (!failed?.length) throw error;
+        return { errors: failed.map((e) => `${(e.rules ?? []).map((r) => r.name ?? r.id).join(', ')}: ${e.message}`) };
+      }
     },
   };
 }

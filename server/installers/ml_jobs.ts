@@ -55,12 +55,19 @@ function marker(namespace: string, fingerprint: string) {
   return { [JOB_MARKER]: { namespace, fingerprint } };
 }
 
-async function createViaEs(es: EsClient, module: ModulePlan, jobIds: string[], namespace: string, fingerprint: string): Promise<JobOutcome[]> {
+/** model_memory_limit per job id (MB), from sizing.ts; jobs not in it keep the module's limit. */
+export type JobLimits = Map<string, number>;
+
+const limitOverride = (limits: JobLimits | undefined, id: string, current?: object) =>
+  limits?.has(id) ? { analysis_limits: { ...current, model_memory_limit: `${limits.get(id)}mb` } } : {};
+
+async function createViaEs(es: EsClient, module: ModulePlan, jobIds: string[], namespace: string, fingerprint: string, limits?: JobLimits): Promise<JobOutcome[]> {
   const out: JobOutcome[] = [];
   for (const { job } of module.jobs.filter((j) => jobIds.includes(j.job.id))) {
     try {
       const body = jobPutBody(job);
       body.custom_settings = { ...body.custom_settings, ...marker(namespace, fingerprint) };
+      Object.assign(body, limitOverride(limits, job.id, body.analysis_limits as object | undefined));
       await es.ml.putJob({ job_id: job.id, ...(body as object) } as Parameters<EsClient['ml']['putJob']>[0]);
       await es.ml.putDatafeed({ datafeed_id: datafeedId(job.id), ...(datafeedPutBody(job, [module.dataStream]) as object) } as Parameters<EsClient['ml']['putDatafeed']>[0]);
       out.push({ jobId: job.id, state: 'created', via: 'es_api' });
@@ -71,13 +78,17 @@ async function createViaEs(es: EsClient, module: ModulePlan, jobIds: string[], n
   return out;
 }
 
-async function createViaModuleSetup(kibana: KibanaApi, module: ModulePlan, jobIds: string[], namespace: string, fingerprint: string): Promise<JobOutcome[]> {
+async function createViaModuleSetup(kibana: KibanaApi, module: ModulePlan, jobIds: string[], namespace: string, fingerprint: string, limits?: JobLimits): Promise<JobOutcome[]> {
   const res = await kibana.setupModule(module.moduleId, {
     prefix: '',
     indexPatternName: module.dataStream,
     useDedicatedIndex: false,
     startDatafeed: false,
-    jobOverrides: jobIds.map((id) => ({ job_id: id, custom_settings: { ...module.jobs.find((j) => j.job.id === id)?.job.job.custom_settings, ...marker(namespace, fingerprint) } })),
+    jobOverrides: jobIds.map((id) => ({
+      job_id: id,
+      custom_settings: { ...module.jobs.find((j) => j.job.id === id)?.job.job.custom_settings, ...marker(namespace, fingerprint) },
+      ...limitOverride(limits, id),
+    })),
   });
   return jobIds.map((id) => {
     const r = res.jobs.find((j) => j.id === id);
@@ -88,7 +99,7 @@ async function createViaModuleSetup(kibana: KibanaApi, module: ModulePlan, jobId
 }
 
 /** Creates the module's jobs that do not exist yet. */
-export async function createJobs(es: EsClient, kibana: KibanaApi | undefined, plan: Plan, module: ModulePlan, existing: Map<string, string | null>, fingerprint: string): Promise<JobOutcome[]> {
+export async function createJobs(es: EsClient, kibana: KibanaApi | undefined, plan: Plan, module: ModulePlan, existing: Map<string, string | null>, fingerprint: string, limits?: JobLimits): Promise<JobOutcome[]> {
   const ids = module.jobs.map((j) => j.job.id);
   const missing = ids.filter((id) => !existing.has(id));
   const kept: JobOutcome[] = ids.filter((id) => existing.has(id)).map((jobId) => ({ jobId, state: 'existing' }));
@@ -98,15 +109,15 @@ export async function createJobs(es: EsClient, kibana: KibanaApi | undefined, pl
   // The custom module (the user's own jobs) is no Kibana module: its jobs go through the ES API.
   if (kibana && whole && module.moduleId !== CUSTOM_MODULE_ID) {
     try {
-      made = await createViaModuleSetup(kibana, module, missing, plan.options.namespace, fingerprint);
+      made = await createViaModuleSetup(kibana, module, missing, plan.options.namespace, fingerprint, limits);
       // Kibana's module may not ship a job (other stack version): make those through ES.
       const failed = made.filter((m) => m.state === 'failed').map((m) => m.jobId);
-      if (failed.length) made = [...made.filter((m) => m.state !== 'failed'), ...(await createViaEs(es, module, failed, plan.options.namespace, fingerprint))];
+      if (failed.length) made = [...made.filter((m) => m.state !== 'failed'), ...(await createViaEs(es, module, failed, plan.options.namespace, fingerprint, limits))];
     } catch {
-      made = await createViaEs(es, module, missing, plan.options.namespace, fingerprint);
+      made = await createViaEs(es, module, missing, plan.options.namespace, fingerprint, limits);
     }
   } else {
-    made = await createViaEs(es, module, missing, plan.options.namespace, fingerprint);
+    made = await createViaEs(es, module, missing, plan.options.namespace, fingerprint, limits);
   }
   // Jobs made through the ES API have no ML saved object: ML's jobIdsCheck would hide them from
   // the space (Anomaly Explorer, the ML rules' anomaly search) until ML's hourly sync.
@@ -133,6 +144,15 @@ export async function startJob(es: EsClient, jobId: string, start: number, end: 
     await es.ml.startDatafeed({ datafeed_id: datafeedId(jobId), start: new Date(start).toISOString(), end: new Date(end).toISOString() });
   } catch (error) {
     if (statusOf(error) !== 409) throw toInstallError(error, `Starting datafeed of ${jobId}`); // 409: already started
+  }
+}
+
+/** Closes a job that has processed its window (frees its ML memory; results and model state stay). */
+export async function closeJob(es: EsClient, jobId: string): Promise<void> {
+  try {
+    await es.ml.closeJob({ job_id: jobId });
+  } catch (error) {
+    if (statusOf(error) !== 409 && statusOf(error) !== 404) throw toInstallError(error, `Closing ML job ${jobId}`);
   }
 }
 

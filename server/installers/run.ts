@@ -6,34 +6,67 @@
 import { randomUUID } from 'node:crypto';
 import { dataStreamPattern, indexTemplateName } from '../../common/constants';
 import type { JobProgress, PhaseId, RunProgress } from '../../common/api';
-import { buildPlan, type Plan } from '../generators/plan';
+import { buildPlan, type ModulePlan, type Plan } from '../generators/plan';
 import { OptionsError } from '../generators/options';
 import { ONBOARDING } from '../generators/stream';
-import { hourOfWeek, TICK } from '../generators/time';
+import { hourOfWeek, parseLookback, TICK } from '../generators/time';
 import { cleanupDemo } from './cleanup';
 import { InstallError, statusOf, toInstallError } from './errors';
 import { putTemplate, readTemplateMeta, templateState } from './index_template';
 import { indexModule, planFingerprint } from './indexer';
-import { createJobs, existingJobs, jobMarkers, jobProgress, maxRecordScore, startJob } from './ml_jobs';
+import { closeJob, createJobs, existingJobs, jobMarkers, jobProgress, maxRecordScore, startJob } from './ml_jobs';
 import { preflight } from './preflight';
 import { installRules } from './rules';
+import { mlNodesMemory, planWaves, sizeJobs, type JobSize } from './sizing';
 import type { InstallDeps, InstallOptions, ProgressListener } from './types';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** Documents the plan will produce, from the lanes' rates (people work every day while onboarding). */
 export function expectedDocs(plan: Plan): number {
-  let total = 0;
-  for (const m of plan.modules) {
-    total += m.injections.length;
-    for (const { lane } of m.jobs) {
-      for (let t = plan.start; t < plan.end; t += TICK) {
-        const rates = t < plan.start + ONBOARDING && lane.onboarding ? lane.onboarding.ratePerTick : lane.ratePerTick;
-        total += rates[hourOfWeek(t)];
-      }
+  return Math.round(plan.modules.reduce((sum, m) => sum + expectedModuleDocs(plan, m), 0));
+}
+
+/** The same for one module (not rounded): the parallel generator balances its threads with it. */
+export function expectedModuleDocs(plan: Plan, m: ModulePlan): number {
+  let total = m.injections.length;
+  for (const { lane, start } of m.jobs) {
+    for (let t = start; t < plan.end; t += TICK) {
+      const rates = t < start + ONBOARDING && lane.onboarding ? lane.onboarding.ratePerTick : lane.ratePerTick;
+      total += rates[hourOfWeek(t)];
     }
   }
-  return Math.round(total);
+  return total;
+}
+
+/** Kibana schedules manual rule runs (backfills) over the past 90 days only, and none in the future. */
+export const MAX_MANUAL_RUN_LOOKBACK_MS = 90 * 24 * 3600_000;
+/** Kept inside that limit: Kibana checks it again a little later (its own gap fill keeps 5 minutes, kibana#256507). */
+const LOOKBACK_MARGIN_MS = 5 * 60_000;
+
+/**
+ * The range of the manual rule run for anomalies outside their rules' look-back: from an hour
+ * before the earliest such anomaly's bucket to the end of the data, within what Kibana's
+ * validateBackfillSchedule accepts (x-pack/platform/plugins/shared/alerting/common/lib/validate_backfill_schedule.ts:
+ * start at most 90 days ago, end after start, nothing in the future). Undefined when nothing is left.
+ */
+export function manualRunRange(plan: Pick<Plan, 'start' | 'end'>, bucketStarts: number[], now: number): { start: number; end: number } | undefined {
+  if (!bucketStarts.length) return undefined;
+  const start = Math.max(plan.start, Math.min(...bucketStarts) - 3600_000, now - MAX_MANUAL_RUN_LOOKBACK_MS + LOOKBACK_MARGIN_MS);
+  const end = Math.min(plan.end, now);
+  return end > start && Math.max(...bucketStarts) >= start && Math.max(...bucketStarts) < end ? { start, end } : undefined;
+}
+
+/**
+ * Rules whose anomaly record is outside their look-back: counted from the end of the data (as the
+ * plan says), or, for a re-based load, from `now` with every bucket moved by `shift`.
+ */
+export function lateRules(plan: Plan, shift = 0, now?: number): string[] {
+  return plan.modules.flatMap((m) =>
+    m.jobs.flatMap((j) =>
+      j.anomalies.flatMap((a) => a.rules.filter((r) => (now === undefined ? !r.withinLookback : a.bucketStart + shift < now - parseLookback(r.from))).map((r) => r.ruleId)),
+    ),
+  );
 }
 
 export function cleanupHintFor(namespace: string): string {
@@ -119,8 +152,12 @@ export async function runInstall(deps: InstallDeps, options: InstallOptions, onP
     throw error instanceof OptionsError ? new InstallError(error.message, 400, 'bad_request') : error;
   }
   await refuseCollisions(deps, plan, options.enableJobs !== false);
+  // A re-based load (bundle.ts: load) moves every time of the plan by `shiftMs`.
+  const shift = options.shiftMs ?? 0;
+  const start = plan.start + shift;
+  const end = plan.end + shift;
   progress.notices.push(...plan.notices);
-  progress.window = { start: iso(plan.start), end: iso(plan.end) };
+  progress.window = { start: iso(start), end: iso(end) };
   progress.docs.planned = expectedDocs(plan);
   progress.dataStreams = plan.modules.map((m) => m.dataStream);
   progress.jobs = plan.modules.flatMap((m) => m.jobs.map((j): JobProgress => {
@@ -128,7 +165,7 @@ export async function runInstall(deps: InstallDeps, options: InstallOptions, onP
     const rule = j.rules[0];
     return {
       jobId: j.job.id, moduleId: m.moduleId, function: j.job.job.analysis_config.detectors[0].function, state: 'pending',
-      anomaly: { bucketStart: iso(a.bucketStart), description: a.description, scope: a.scope, value: a.value },
+      anomaly: { bucketStart: iso(a.bucketStart + shift), description: a.description, scope: a.scope, value: a.value },
       maxRecordScore: null, ruleId: rule?.rule_id, ruleName: rule?.name, ruleThreshold: rule?.anomaly_threshold,
     };
   }));
@@ -136,7 +173,28 @@ export async function runInstall(deps: InstallDeps, options: InstallOptions, onP
 
   try {
     // A different earlier demo in this namespace is replaced; an identical one is resumed.
-    const fingerprint = planFingerprint(plan);
+    const fingerprint = planFingerprint(plan, shift);
+    // Sized for the cluster before anything is written (sizing.ts): limits from the demo's data,
+    // waves when they do not fit, one sentence when there is no ML capacity.
+    let waves: string[][] | undefined;
+    let sizes: Map<string, JobSize> | undefined;
+    if (options.enableJobs !== false && options.sizeJobs !== false) {
+      const existing = await existingJobs(es, progress.jobs.map((j) => j.jobId));
+      sizes = await sizeJobs(es, plan);
+      const nodes = await mlNodesMemory(es);
+      // Jobs someone else made stay as they are; ours (this demo or an earlier one it replaces) are opened.
+      const toOpen = progress.jobs.filter((j) => existing.get(j.jobId) !== null);
+      if (nodes) {
+        const w = planWaves(toOpen.map((j) => ({ jobId: j.jobId, limitMb: sizes!.get(j.jobId)!.limitMb })), nodes);
+        waves = w.waves;
+        const mb = (b: number) => `${Math.round(b / 1048576)} MB`;
+        progress.notices.push(
+          w.waves.length > 1
+            ? `ML memory: the demo's ${toOpen.length} jobs need ${mb(w.needBytes)} at once and the ML nodes have ${mb(w.freeBytes)} free: they run in ${w.waves.length} waves (each wave is closed once it has processed the data; results stay).`
+            : `ML memory: the demo's ${toOpen.length} jobs need ${mb(w.needBytes)}; the ML nodes have ${mb(w.freeBytes)} free.`,
+        );
+      }
+    }
     const meta = await readTemplateMeta(es, namespace);
     if (meta?.fingerprint && meta.fingerprint !== fingerprint) {
       progress.notices.push(`Replacing the earlier demo in namespace "${namespace}" (different options or time window).`);
@@ -154,6 +212,8 @@ export async function runInstall(deps: InstallDeps, options: InstallOptions, onP
       progress.created.dataStreams.push(module.dataStream);
       const base = { ...progress.docs };
       const counts = await indexModule(es, plan, module, {
+        source: options.documents && (() => options.documents!(module)),
+        fingerprint,
         chunkSize: options.chunkSize ?? 5000, concurrency: options.concurrency ?? 4, retryWaitMs: options.retryWaitMs, signal,
         onProgress: (_id, c) => {
           progress.docs.generated = base.generated + c.sent;
@@ -175,9 +235,10 @@ export async function runInstall(deps: InstallDeps, options: InstallOptions, onP
     if (options.enableJobs !== false) {
       emit('jobs');
       const existing = await existingJobs(es, progress.jobs.map((j) => j.jobId));
+      const limits = sizes && new Map([...sizes].map(([id, s]) => [id, s.limitMb]));
       for (const module of plan.modules) {
         checkAbort();
-        for (const outcome of await createJobs(es, kibana, plan, module, existing, fingerprint)) {
+        for (const outcome of await createJobs(es, kibana, plan, module, existing, fingerprint, limits)) {
           const j = job(outcome.jobId);
           const ours = outcome.state === 'created' || (outcome.state === 'existing' && existing.get(outcome.jobId) === fingerprint);
           j.state = outcome.state === 'failed' ? 'failed' : ours ? 'created' : 'existing';
@@ -192,35 +253,45 @@ export async function runInstall(deps: InstallDeps, options: InstallOptions, onP
         emit();
       }
       emit('datafeeds');
-      const ours = progress.jobs.filter((j) => j.state === 'created');
-      for (const j of ours) {
-        checkAbort();
-        try {
-          await startJob(es, j.jobId, plan.start, plan.end);
-          j.state = 'running';
-        } catch (error) {
-          j.state = 'failed';
-          j.error = toInstallError(error, `Starting ${j.jobId}`).message;
-        }
-      }
-      emit();
-      const deadline = Date.now() + (options.waitTimeoutMs ?? 15 * 60_000);
-      while (ours.some((j) => j.state === 'running')) {
-        checkAbort();
-        if (Date.now() > deadline) {
-          progress.errors.push('Timed out waiting for the datafeeds; they keep running in the stack. Check again with ml-demo-data status.');
-          break;
-        }
-        for (const j of ours.filter((x) => x.state === 'running')) {
-          const p = await jobProgress(es, j.jobId, plan.end);
-          if (p.processedUntil) j.processedUntil = iso(p.processedUntil);
-          if (p.failed) {
+      const created = progress.jobs.filter((j) => j.state === 'created');
+      const inWave = new Map((waves ?? []).flatMap((w, i) => w.map((id) => [id, i] as const)));
+      const waveCount = waves?.length ?? 1;
+      for (let w = 0; w < waveCount; w++) {
+        const ours = created.filter((j) => (inWave.get(j.jobId) ?? 0) === w);
+        for (const j of ours) {
+          checkAbort();
+          try {
+            // A job that needs a longer history starts its datafeed where its own data starts.
+            const jobStart = (plan.modules.flatMap((m) => m.jobs).find((jp) => jp.job.id === j.jobId)?.start ?? plan.start) + shift;
+            await startJob(es, j.jobId, jobStart, end);
+            j.state = 'running';
+          } catch (error) {
             j.state = 'failed';
-            j.error = p.failed;
-          } else if (p.done) j.state = 'processed';
+            j.error = toInstallError(error, `Starting ${j.jobId}`).message;
+          }
         }
         emit();
-        if (ours.some((j) => j.state === 'running')) await new Promise((r) => setTimeout(r, options.pollMs ?? 2000));
+        const deadline = Date.now() + (options.waitTimeoutMs ?? 15 * 60_000);
+        while (ours.some((j) => j.state === 'running')) {
+          checkAbort();
+          if (Date.now() > deadline) {
+            progress.errors.push('Timed out waiting for the datafeeds; they keep running in the stack. Check again with ml-demo-data status.');
+            break;
+          }
+          for (const j of ours.filter((x) => x.state === 'running')) {
+            const p = await jobProgress(es, j.jobId, end);
+            if (p.processedUntil) j.processedUntil = iso(p.processedUntil);
+            if (p.failed) {
+              j.state = 'failed';
+              j.error = p.failed;
+            } else if (p.done) j.state = 'processed';
+          }
+          emit();
+          if (ours.some((j) => j.state === 'running')) await new Promise((r) => setTimeout(r, options.pollMs ?? 2000));
+        }
+        if (ours.some((j) => j.state === 'running')) break;
+        // The next wave needs this one's memory.
+        if (w < waveCount - 1) for (const j of ours.filter((x) => x.state === 'processed')) await closeJob(es, j.jobId).catch((e) => progress.notices.push(toInstallError(e, `Closing ${j.jobId}`).message));
       }
     }
     checkAbort();
@@ -228,16 +299,39 @@ export async function runInstall(deps: InstallDeps, options: InstallOptions, onP
     if (options.installRules !== false && kibana) {
       emit('rules');
       const rules = plan.modules.flatMap((m) => m.jobs.flatMap((j) => j.rules));
-      const outcomes = await installRules(kibana, rules);
-      progress.rules = outcomes.map((o) => ({ ruleId: o.ruleId, name: o.name, id: o.id, state: o.state, error: o.error }));
+      const outcomes = await installRules(kibana, rules, progress.notices);
+      progress.rules = outcomes.map((o) => ({ ruleId: o.ruleId, ...(o.prebuiltRuleId ? { prebuiltRuleId: o.prebuiltRuleId } : {}), name: o.name, id: o.id, state: o.state, error: o.error }));
       const created = outcomes.filter((o) => o.createdByUs).map((o) => o.ruleId);
       progress.created.rules.push(...created);
       await putTemplate(es, plan, { fingerprint, dataStreams, createdRules: [...new Set([...(same ? meta?.createdRules ?? [] : []), ...created])] });
       for (const o of outcomes.filter((x) => x.error)) progress.errors.push(o.error!);
-      // Records outside a rule's look-back would only alert on a manual run over the window.
-      const late = plan.modules.flatMap((m) => m.jobs.flatMap((j) => j.anomalies.flatMap((a) => a.rules.filter((r) => !r.withinLookback).map((r) => r.ruleId))));
-      const lateIds = outcomes.filter((o) => late.includes(o.ruleId) && o.id).map((o) => o.id!);
-      if (lateIds.length && kibana.runRules) await kibana.runRules(lateIds, iso(plan.start), iso(plan.end)).catch((e) => progress.notices.push(`Manual rule run not possible: ${toInstallError(e, 'Manual rule run').message}`));
+      // Records outside a rule's look-back would only alert on a manual run over them.
+      // (For a re-based load, counted from now with every bucket moved by the shift.)
+      const nowMs = Date.now();
+      const late = plan.modules.flatMap((m) =>
+        m.jobs.flatMap((j) =>
+          j.anomalies.flatMap((a) =>
+            a.rules
+              .filter((r) => (options.shiftMs === undefined ? !r.withinLookback : a.bucketStart + shift < nowMs - parseLookback(r.from)))
+              .map((r) => ({ ruleId: r.ruleId, bucketStart: a.bucketStart + shift })),
+          ),
+        ),
+      );
+      const lateRules = outcomes.filter((o) => o.id && o.state !== 'failed' && late.some((l) => l.ruleId === (o.prebuiltRuleId ?? o.ruleId)));
+      const range = lateRules.length ? manualRunRange({ start: plan.dataStart + shift, end }, late.map((l) => l.bucketStart), nowMs) : undefined;
+      if (lateRules.length && !range) progress.notices.push(`Manual rule run not possible: the anomalies outside their rules' look-back are not in the past 90 days (Kibana runs rules manually over the past 90 days only).`);
+      if (range && kibana.runRules) {
+        const names = lateRules.map((o) => o.name).join(', ');
+        try {
+          const { errors } = await kibana.runRules(lateRules.map((o) => o.id!), iso(range.start), iso(range.end));
+          if (errors.length < lateRules.length) progress.notices.push(`Manual rule run scheduled over ${iso(range.start)} .. ${iso(range.end)} for ${names} (their anomalies are outside the rules' look-back).`);
+          for (const e of errors) progress.notices.push(`Manual rule run not possible: ${e}`);
+        } catch (e) {
+          progress.notices.push(`Manual rule run not possible: ${toInstallError(e, 'Manual rule run').message}`);
+        }
+      } else if (range) {
+        progress.notices.push(`Rules ${lateRules.map((o) => o.name).join(', ')} will not alert on their anomalies (outside their look-back) and this Kibana cannot run them manually.`);
+      }
       emit();
     } else if (options.installRules !== false) {
       progress.notices.push('Rules were not installed: no Kibana connection (set KIBANA_URL).');

@@ -6,6 +6,7 @@
 import type { Client } from '@elastic/elasticsearch';
 import type { RunProgress } from '../../common/api';
 import type { GenerateOptions } from '../generators/options';
+import type { ModulePlan } from '../generators/plan';
 import type { StackSource } from './preflight';
 
 /**
@@ -29,6 +30,19 @@ export interface RuleSummary {
   immutable?: boolean;
 }
 
+/** A prebuilt rule to install: Elastic's rule_id and the version the catalogue has (and its name, for reports). */
+export interface PrebuiltRuleRef {
+  rule_id: string;
+  version?: number;
+  name?: string;
+}
+
+/** Prebuilt rules installed (disabled, as Security installs them) and what to tell the user. */
+export interface PrebuiltInstallResult {
+  installed: RuleSummary[];
+  notice?: string;
+}
+
 /** What the installer needs from Kibana. Every method may throw an Error with a `statusCode`. */
 export interface KibanaApi {
   /** Kibana version, e.g. '9.1.0'. */
@@ -46,12 +60,19 @@ export interface KibanaApi {
   findRules(filter: { ruleIds?: string[]; tag?: string }): Promise<RuleSummary[]>;
   /** Creates a rule; resolves `conflict` when its rule_id exists (409). */
   createRule(body: Record<string, unknown>): Promise<RuleSummary | { conflict: true }>;
-  /** Installs prebuilt rules by rule_id when the prebuilt-rules package is available; returns those installed. */
-  installPrebuiltRules?(ruleIds: string[]): Promise<RuleSummary[]>;
+  /**
+   * Installs Elastic's prebuilt rules by rule_id through Security's prebuilt-rules API when its
+   * package is there (installers/prebuilt_rules.ts); returns those installed.
+   */
+  installPrebuiltRules?(rules: PrebuiltRuleRef[]): Promise<PrebuiltInstallResult>;
   enableRules(ids: string[]): Promise<void>;
   deleteRules(ids: string[]): Promise<void>;
-  /** Manual rule run over a time range (Kibana 8.16+), so alerts come now rather than at the next interval. */
-  runRules?(ids: string[], start: string, end: string): Promise<void>;
+  /**
+   * Manual rule run over a time range (Kibana 8.16+), so a record outside a rule's look-back still
+   * alerts: the CLI through the Detection Engine's bulk action `run`, the plugin through the
+   * alerting rules client's `scheduleBackfill`. Resolves with one message per rule not scheduled.
+   */
+  runRules?(ids: string[], start: string, end: string): Promise<{ errors: string[] }>;
 }
 
 export interface InstallOptions extends GenerateOptions {
@@ -69,6 +90,15 @@ export interface InstallOptions extends GenerateOptions {
   concurrency?: number;
   /** How long to wait for the datafeeds to reach the end of the data (default 15 minutes). */
   waitTimeoutMs?: number;
+  /** Size each job's model_memory_limit for the demo's data and run jobs in waves that fit the ML nodes (default true; sizing.ts). */
+  sizeJobs?: boolean;
+  /**
+   * Re-base: every time of the plan (documents, datafeed window, anomaly buckets) moves by this
+   * many milliseconds, a multiple of 15 minutes (a bundle loaded later than it was written).
+   */
+  shiftMs?: number;
+  /** Where the module's documents come from instead of the generator (a bundle's files, already re-based): one JSON document per item. */
+  documents?: (module: ModulePlan) => AsyncIterable<string>;
 }
 
 export interface InstallDeps {

@@ -10,13 +10,6 @@ import { buildPlan } from '../generators/plan';
 import { engineVerify, SCORE_MARGIN } from './engine_verify';
 
 const EXPECTED_FAILURES: Record<string, RegExp> = {
-  // Partitioned rare with a 75 rule: weeks of partition history needed (the plan says so).
-  auth_rare_source_ip_for_a_user: /partition "SYSTEM": 14 days/,
-  rare_method_for_a_username: /partition "ci-deploy": 14 days/,
-  // The skip_result rule (actual < 350) leaves the normaliser no history.
-  packetbeat_dns_tunneling: /0 earlier buckets had results the skip rule keeps/,
-  // One login at one hour; other modules' people share names (all scope).
-  auth_rare_hour_for_a_user: /carol\.chen/,
   // Small-count noise of the baseline reaches the rule.
   auth_high_count_logon_events_for_a_source_ip: /a baseline record would alert/,
   suspicious_login_activity: /a baseline record would alert/,

@@ -15,6 +15,7 @@ import type { AnomalyPlan, JobPlan, Plan } from '../generators/plan';
 import { moduleStream } from '../generators/stream';
 import { compileQuery, type Doc, type DocPredicate } from './query_evaluator';
 import { fieldReader } from './runtime_fields';
+import type { Reader } from '../engine/buckets';
 
 export type Scope = 'stream' | 'all';
 export const SCOPES: readonly Scope[] = ['stream', 'all'];
@@ -85,33 +86,53 @@ function* moduleDocs(plan: Plan, moduleIndex: number): Generator<{ ts: number; d
   }
 }
 
+/**
+ * Every anomaly's first and last instant (the buckets other jobs' anomalies fall in, per span), and
+ * its whole bucket and aftermath (one more of its job's spans): a job with shorter buckets that
+ * reads the same events adapts to a burst, and the return to normal after it is a drop to a
+ * low_count job (security_host's two jobs read the same events). Records there are the incident's:
+ * not false alerts, and not compared with the job's own anomaly (label AFTERMATH).
+ */
+export interface AnomalyTimes {
+  instants: number[];
+  windows: (readonly [number, number])[];
+}
+
+export function anomalyInstants(plan: Plan): AnomalyTimes {
+  return {
+    instants: plan.modules.flatMap((m) => m.jobs.flatMap((j) => j.anomalies.flatMap((a) => [a.bucketStart, a.bucketEnd - 1]))),
+    windows: plan.modules.flatMap((m) => m.jobs.flatMap((j) => j.anomalies.map((a) => [a.bucketStart, a.bucketEnd + j.bucketSpan] as const))),
+  };
+}
+
+/**
+ * The engine model of one job as the verifier runs it, in either scope: its own anomalies and the
+ * other jobs' (same incident) as injections. `reader` replaces the datafeed's field readers (the
+ * parallel verifier feeds the model values read in another thread).
+ */
+export function jobModel(jp: JobPlan, times: AnomalyTimes, reader?: (field: string) => Reader): EngineModel {
+  const d = jp.job.job.analysis_config.detectors[0];
+  const rm = jp.job.datafeed.runtime_mappings;
+  const injections: Injection[] = jp.anomalies.map((a) => ({ label: String(a.ordinal), bucketStartMs: a.bucketStart, entity: anomalyEntity(d, a) }));
+  // Other jobs' anomalies (same incident) that this job also sees are explained records, not
+  // false alerts; they must still score below this job's own anomaly.
+  const span = jp.bucketSpan;
+  const own = new Set(jp.anomalies.map((a) => Math.floor(a.bucketStart / span)));
+  const others = new Set(times.instants.map((t) => Math.floor(t / span)));
+  for (const b of others) if (!own.has(b)) injections.push({ label: 'other', bucketStartMs: b * span, entity: null });
+  const aftermath = new Set<number>();
+  for (const [from, to] of times.windows) for (let b = Math.floor(from / span); b <= Math.floor((to - 1) / span); b++) if (!own.has(b) && !others.has(b)) aftermath.add(b);
+  for (const b of aftermath) injections.push({ label: AFTERMATH, bucketStartMs: b * span, entity: null });
+  return new EngineModel(jp.job.job, { injections, reader: reader ?? ((f) => fieldReader(f, rm)) });
+}
+
 export function engineVerify(plan: Plan, scopes: readonly Scope[] = SCOPES): EngineJobResult[] {
   const runs: JobRun[] = [];
-  // Every anomaly's first and last instant: the buckets other jobs' anomalies fall in, per span.
-  const anomalyInstants = plan.modules.flatMap((m) => m.jobs.flatMap((j) => j.anomalies.flatMap((a) => [a.bucketStart, a.bucketEnd - 1])));
-  // ...and their whole bucket and aftermath (one more of its spans): a job with shorter buckets that
-  // reads the same events adapts to a burst, and the return to normal after it is a drop to a
-  // low_count job (security_host's two jobs read the same events). Records there are the incident's:
-  // not false alerts, and not compared with the job's own anomaly (label AFTERMATH).
-  const anomalyWindows = plan.modules.flatMap((m) => m.jobs.flatMap((j) => j.anomalies.map((a) => [a.bucketStart, a.bucketEnd + j.bucketSpan] as const)));
+  const instants = anomalyInstants(plan);
   for (const module of plan.modules) {
     for (const jp of module.jobs) {
-      const d = jp.job.job.analysis_config.detectors[0];
-      const rm = jp.job.datafeed.runtime_mappings;
-      const injections: Injection[] = jp.anomalies.map((a) => ({ label: String(a.ordinal), bucketStartMs: a.bucketStart, entity: anomalyEntity(d, a) }));
-      // Other jobs' anomalies (same incident) that this job also sees are explained records, not
-      // false alerts; they must still score below this job's own anomaly.
-      const span = jp.bucketSpan;
-      const own = new Set(jp.anomalies.map((a) => Math.floor(a.bucketStart / span)));
-      const others = new Set(anomalyInstants.map((t) => Math.floor(t / span)));
-      for (const b of others) if (!own.has(b)) injections.push({ label: 'other', bucketStartMs: b * span, entity: null });
-      for (const [from, to] of anomalyWindows) {
-        for (let b = Math.floor(from / span); b <= Math.floor((to - 1) / span); b++) {
-          if (!own.has(b) && !others.has(b)) injections.push({ label: AFTERMATH, bucketStartMs: b * span, entity: null });
-        }
-      }
       const models: Partial<Record<Scope, EngineModel>> = {};
-      for (const scope of scopes) models[scope] = new EngineModel(jp.job.job, { injections, reader: (f) => fieldReader(f, rm) });
+      for (const scope of scopes) models[scope] = jobModel(jp, instants);
       runs.push({ plan: jp, moduleId: module.moduleId, matches: compileQuery(jp.job.datafeed.query), models });
     }
   }
@@ -130,24 +151,28 @@ export function engineVerify(plan: Plan, scopes: readonly Scope[] = SCOPES): Eng
     for (const run of runs) {
       const own = run.moduleId === moduleId;
       if (!own && !run.models.all) continue;
-      if (!run.matches(doc)) continue;
+      // The job's datafeed starts at its own start: earlier documents are not its data.
+      if (ts < run.plan.start || !run.matches(doc)) continue;
       if (own) run.models.stream?.add(ts, doc);
       run.models.all?.add(ts, doc);
     }
     heads[best] = sources[best].next();
   }
-  return runs.map((run) => judge(run, plan));
+  return runs.map((run) => {
+    const predictions: Partial<Record<Scope, Prediction>> = {};
+    for (const [scope, model] of Object.entries(run.models) as [Scope, EngineModel][]) predictions[scope] = model.finish(plan.end);
+    return judgeJob(run.plan, run.moduleId, predictions);
+  });
 }
 
-function judge(run: JobRun, plan: Plan): EngineJobResult {
-  const jp = run.plan;
+/** The verdict on one job from its predictions, scope by scope (in the order given). */
+export function judgeJob(jp: JobPlan, moduleId: string, predictions: Partial<Record<Scope, Prediction>>): EngineJobResult {
   const thresholds = jp.rules.map((r) => r.anomaly_threshold);
   const threshold = thresholds.length ? Math.max(...thresholds) : 75;
   const lowest = thresholds.length ? Math.min(...thresholds) : 50;
   const problems: string[] = [];
   const scopes: Partial<Record<Scope, EngineScopeResult>> = {};
-  for (const [scope, model] of Object.entries(run.models) as [Scope, EngineModel][]) {
-    const p: Prediction = model.finish(plan.end);
+  for (const [scope, p] of Object.entries(predictions) as [Scope, Prediction][]) {
     const top = p.topBaseline[0];
     const mine = p.injections.filter((i) => i.label !== 'other' && i.label !== AFTERMATH);
     const explained = p.injections.filter((i) => i.label === 'other' && i.score > 0).sort((a, b) => b.score - a.score)[0];
@@ -179,7 +204,7 @@ function judge(run: JobRun, plan: Plan): EngineJobResult {
   }
   return {
     jobId: jp.job.id,
-    moduleId: run.moduleId,
+    moduleId,
     function: jp.job.job.analysis_config.detectors[0].function,
     threshold,
     lowestThreshold: lowest,

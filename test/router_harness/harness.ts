@@ -23,12 +23,12 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from '@elastic/elasticsearch';
 import type { AlertingStart } from '../../server/kibana_api';
-import type { CoreRequestHandlerContext, CoreStart, KibanaFeatureConfig, KibanaRequest, RequestHandlerContext } from '../../server/kibana_shim';
+import type { CoreRequestHandlerContext, CoreStart, HttpServerInfo, KibanaFeatureConfig, KibanaRequest, RequestHandlerContext } from '../../server/kibana_shim';
 import { MlDemoDataPlugin } from '../../server/plugin';
 import type { RunManagerOptions } from '../../server/runs/run_manager';
 import { plugin as pluginInitializer } from '../../server';
 import type { MlDemoDataStartDeps } from '../../server/plugin';
-import { apiPrivilegesOf, fixedLicensing, httpMlPlugin, memoryAlerting, memoryFeatures, memoryLogger, MemorySavedObjects, RequestSpaces, type LogLine } from './fake_plugins';
+import { apiPrivilegesOf, fixedLicensing, httpMlPlugin, memoryAlerting, memoryFeatures, memoryLogger, MemorySavedObjects, RequestSpaces, type LogLine, type MemoryAlertingOptions } from './fake_plugins';
 import { fakeTaskManager, TaskStore, type FakeTaskManager } from './fake_task_manager';
 import { boom, kibanaResponseFactory, toWire, type WireResponse } from './response';
 import { coerceJsonStringBody, HarnessRouter, requiredPrivileges, resolveVersion, runValidation } from './router';
@@ -49,6 +49,14 @@ export interface HarnessOptions {
   grantedKibanaPrivileges?: string[] | 'all';
   /** The alerting plugin's start contract; 'memory': an in-memory rules client (fake_plugins.ts). Default: none. */
   alerting?: AlertingStart | 'memory';
+  /** Options of the 'memory' rules client: its rules in the stand-in's detection rules, the backfill shape it validates. */
+  memoryAlerting?: MemoryAlertingOptions;
+  /**
+   * Whether the Security Solution plugin is enabled (default false): the plugin then installs
+   * Elastic's prebuilt rules through Kibana's own HTTP API, here the stand-in Kibana at `kibanaUrl`
+   * (core.http.getServerInfo()).
+   */
+  securitySolution?: boolean;
   /** Run manager overrides (short polls, a fake runInstall, clocks). */
   run?: Partial<RunManagerOptions>;
   /** The licensing plugin's licence (default an active trial). */
@@ -157,10 +165,15 @@ export async function createRouteHarness(options: HarnessOptions): Promise<Route
   let started!: (value: [CoreStart, MlDemoDataStartDeps, unknown]) => void;
   const startServices = new Promise<[CoreStart, MlDemoDataStartDeps, unknown]>((resolve) => (started = resolve));
   const ml = options.kibanaUrl ? httpMlPlugin(options.kibanaUrl, (r) => spaces.spacesService.getSpaceId(r)) : undefined;
-  plugin.setup({ http: { createRouter: () => router as never }, getStartServices: () => startServices }, { ml, features, taskManager: taskManager.setup });
-  const alerting = options.alerting === 'memory' ? memoryAlerting((r) => spaces.spacesService.getSpaceId(r), jobVisible) : options.alerting;
+  // Where "this Kibana" listens, for the plugin's calls to Kibana's own HTTP API: the stand-in Kibana
+  // (nothing listens on port 9 of loopback without one).
+  const self = options.kibanaUrl ? new URL(options.kibanaUrl) : undefined;
+  const serverInfo: HttpServerInfo = { name: 'harness', hostname: self?.hostname ?? '127.0.0.1', port: Number(self?.port || 9), protocol: self?.protocol === 'https:' ? 'https' : 'http' };
+  const http = { createRouter: () => router as never, getServerInfo: () => serverInfo, basePath: { serverBasePath: '' } };
+  plugin.setup({ http, getStartServices: () => startServices }, { ml, features, taskManager: taskManager.setup });
+  const alerting = options.alerting === 'memory' ? memoryAlerting((r) => spaces.spacesService.getSpaceId(r), jobVisible, options.memoryAlerting) : options.alerting;
   const licensing = fixedLicensing(options.license ?? { type: 'trial', status: 'active' });
-  const startDeps: MlDemoDataStartDeps = { spaces, alerting, licensing, taskManager: taskManager.start };
+  const startDeps: MlDemoDataStartDeps = { spaces, alerting, licensing, taskManager: taskManager.start, ...(options.securitySolution ? { securitySolution: {} } : {}) };
   plugin.start(coreStart, startDeps);
   started([coreStart, startDeps, {}]);
   taskManager.begin();

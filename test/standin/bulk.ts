@@ -1,4 +1,5 @@
 /** `POST /_bulk` and `POST /{index}/_bulk`: per-item results like Elasticsearch's. */
+import { runPipeline } from './ingest';
 import { randomBytes } from 'node:crypto';
 import { backingIndex, checkBulkBody, matchTemplate, newDataStream } from './es_routes';
 import { ok, type Ctx, type Reply, type RouteDef, type Shared } from './server';
@@ -62,7 +63,7 @@ export function bulkRoutes(shared: Shared, keepDocs: number): RouteDef[] {
       const action = JSON.parse(lines[i]) as Record<string, Record<string, unknown>>;
       const op = Object.keys(action)[0];
       const meta = action[op] ?? {};
-      const doc = op === 'delete' ? undefined : (JSON.parse(lines[++i]) as Record<string, unknown>);
+      let doc = op === 'delete' ? undefined : (JSON.parse(lines[++i]) as Record<string, unknown>);
       const name = String(meta._index ?? ctx.params.index ?? '');
       const explicitId = meta._id === undefined ? undefined : String(meta._id);
       const push = (item: Item) => {
@@ -98,6 +99,15 @@ export function bulkRoutes(shared: Shared, keepDocs: number): RouteDef[] {
       if (op === 'delete' || op === 'update') {
         push(failure(op, index, explicitId, 404, 'document_missing_exception', `[${explicitId}]: document missing`));
         continue;
+      }
+      const pipeline = meta.pipeline ?? ctx.q.pipeline;
+      if (doc && pipeline !== undefined && pipeline !== '_none') {
+        const ran = runPipeline(shared, String(pipeline), doc);
+        if ('error' in ran) {
+          push(failure(op, index, explicitId, 400, ran.error.type, ran.error.reason));
+          continue;
+        }
+        doc = ran.doc;
       }
       const ts = parseTimestamp(doc?.['@timestamp']);
       if (t.isStream && ts === undefined) {

@@ -15,6 +15,8 @@ import { Faults } from './faults';
 import { kibanaMlRoutes, type CatalogueLike } from './kibana_ml';
 import { kibanaGate, kibanaRoutes } from './kibana_routes';
 import { mlRoutes } from './ml_routes';
+import { ingestRoutes } from './ingest';
+import { MlNode, parseBytes } from './ml_node';
 import { MlSim, type LatestMode } from './ml_sim';
 import { startServer, type Credentials, type Shared } from './server';
 import { newState, SUPERUSER, type PrivilegeSet, type RequestLogEntry, type StandinState, type Violation } from './state';
@@ -49,6 +51,12 @@ export interface StandinOptions {
   autoCloseJobs?: boolean;
   /** How long a datafeed takes to reach `end` (default 0: done when `_start` returns). */
   datafeedRunMs?: number;
+  /**
+   * ML native memory of the one simulated ML node (`'1gb'`, bytes as a number; 0: no ML node).
+   * When given, `_open` refuses a job that does not fit, as Elasticsearch does without lazy open.
+   * Default: a 64 GB node that never refuses.
+   */
+  mlNodeMemory?: string | number;
 }
 
 export interface Standin {
@@ -58,6 +66,8 @@ export interface Standin {
   /** Every request a contract (or a hand check) rejected. Tests should expect this to be empty. */
   violations: Violation[];
   faults: Faults;
+  /** The simulated ML node (peak memory and open jobs, for sizing tests). */
+  mlNode: MlNode;
   requests: RequestLogEntry[];
   /** Requests for operations that exist in a contract but the stand-in does not implement (answered 501). */
   unhandled: Shared['unhandled'];
@@ -111,12 +121,17 @@ export async function startStandin(opts: StandinOptions = {}): Promise<Standin> 
     unhandled: [],
     esMajor: Number(esVersion.split('.')[0]),
   };
+  const limited = opts.mlNodeMemory !== undefined;
+  shared.mlNode = new MlNode(state, {
+    maxBytes: !limited ? 64 * 1024 ** 3 : typeof opts.mlNodeMemory === 'number' ? opts.mlNodeMemory : parseBytes(opts.mlNodeMemory),
+    enforce: limited,
+  });
   const sim = new MlSim(shared, opts.latestRecordTimestamp ?? 'end', opts.autoCloseJobs ?? true);
   const es = await startServer(
     {
       name: 'es',
       contracts: ['elasticsearch'],
-      routes: [...esRoutes(shared, { esVersion, license, keepDocs: opts.keepDocs ?? 10000 }), ...bulkRoutes(shared, opts.keepDocs ?? 10000), ...mlRoutes(shared, sim, { esVersion, license, mlEnabled: opts.mlEnabled ?? true })],
+      routes: [...esRoutes(shared, { esVersion, license, keepDocs: opts.keepDocs ?? 10000 }), ...bulkRoutes(shared, opts.keepDocs ?? 10000), ...ingestRoutes(shared), ...mlRoutes(shared, sim, { esVersion, license, mlEnabled: opts.mlEnabled ?? true })],
     },
     shared,
   );
@@ -139,6 +154,7 @@ export async function startStandin(opts: StandinOptions = {}): Promise<Standin> 
     state,
     violations: shared.violations,
     faults,
+    mlNode: shared.mlNode,
     requests: state.requests,
     unhandled: shared.unhandled,
     get privileges() {

@@ -1,6 +1,7 @@
 /** Elasticsearch ML face: anomaly detection jobs, datafeeds, results, info. */
 import { datafeedDefaults, JOB_ID_RX, jobDefaults, newJob, type MlSim } from './ml_sim';
 import { handCheck } from './hand_checks';
+import { estimateModelMemory } from './ml_node';
 import { recordsRoutes } from './ml_results';
 import { ok, type Ctx, type Reply, type RouteDef, type Shared } from './server';
 import { esError, expandIds, type DatafeedState } from './state';
@@ -59,8 +60,11 @@ export function openJob(shared: Shared, id: string): Reply {
   const failure = shared.faults.openFailures.get(id);
   if (failure) return esError(failure.status, 'status_exception', failure.reason);
   if (job.state !== 'opened') {
+    const refused = shared.mlNode?.refuseOpen(job.config);
+    if (refused) return esError(429, 'status_exception', refused);
     job.state = 'opened';
     job.openedAt = Date.now();
+    shared.mlNode?.noteOpened();
   }
   return ok({ opened: true, node: 'standin-node-id' });
 }
@@ -180,6 +184,11 @@ export function mlRoutes(shared: Shared, sim: MlSim, opts: MlOptions): RouteDef[
 
   return [
     route('GET', '/_ml/info', monitor('info/get'), info, handCheck({ body: 'none' })),
+    route('GET', '/_ml/memory/_stats', monitor('memory/stats/get'), () => ok(shared.mlNode!.memoryStats()), handCheck({ query: { master_timeout: 'string', timeout: 'string' }, body: 'none' })),
+    route('POST', '/_ml/anomaly_detectors/_estimate_model_memory', monitor('job/estimate_model_memory'), (ctx) => {
+      const r = estimateModelMemory(body(ctx));
+      return 'error' in r ? esError(400, 'illegal_argument_exception', r.error) : ok(r);
+    }),
     route('PUT', '/_ml/anomaly_detectors/{job_id}', admin('job/put'), (ctx) => createJob(shared, ctx.params.job_id, body(ctx))),
     route('GET', '/_ml/anomaly_detectors/{job_id}', monitor('job/get'), getJobs),
     route('GET', '/_ml/anomaly_detectors', monitor('job/get'), getJobs),

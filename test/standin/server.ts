@@ -3,6 +3,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getContract, type ContractName, type OperationMatch } from './contracts';
 import type { Faults } from './faults';
+import type { MlNode } from './ml_node';
 import { esError, forbidden, hasClusterPrivilege, kbnError, type PrivilegeSet, type StandinState, type Violation } from './state';
 
 export type ServerName = 'es' | 'kibana';
@@ -62,6 +63,8 @@ export interface Shared {
   unhandled: { server: ServerName; method: string; url: string; operationId?: string }[];
   /** Elasticsearch major version: requests asking for another REST compatibility version are refused, as ES does. */
   esMajor?: number;
+  /** The simulated ML node (memory stats, open refused when a job does not fit). */
+  mlNode?: MlNode;
 }
 
 interface CompiledRoute extends RouteDef {
@@ -253,7 +256,7 @@ export async function startServer(spec: ServerSpec, shared: Shared): Promise<{ u
           const payload = reply.body === undefined || req.method === 'HEAD' ? '' : JSON.stringify(reply.body);
           res.writeHead(reply.status, headers);
           res.end(payload);
-          shared.state.requests.push({ server: spec.name, method: (req.method ?? '').toUpperCase(), url: req.url ?? '', status: reply.status, operationId: op, ms: Date.now() - started });
+          shared.state.requests.push({ server: spec.name, method: (req.method ?? '').toUpperCase(), url: req.url ?? '', status: reply.status, operationId: op, ms: Date.now() - started, authorization: req.headers.authorization });
         });
     });
   });

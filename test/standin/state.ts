@@ -18,6 +18,8 @@ export interface RequestLogEntry {
   status: number;
   operationId?: string;
   ms: number;
+  /** The Authorization header sent (tests check whose credentials a call used). */
+  authorization?: string;
 }
 
 export interface PrivilegeSet {
@@ -102,6 +104,8 @@ export interface StandinState {
   rules: Map<string, Map<string, RuleState>>;
   /** Anomaly records served by results/records, by job id (standin.preloadRecords). */
   records: Map<string, Record<string, unknown>[]>;
+  /** Ingest pipelines by id (ingest.ts). */
+  pipelines: Map<string, Record<string, unknown>>;
   requests: RequestLogEntry[];
 }
 
@@ -114,6 +118,7 @@ export function newState(): StandinState {
     datafeeds: new Map(),
     rules: new Map(),
     records: new Map(),
+    pipelines: new Map(),
     requests: [],
   };
 }
