@@ -13,6 +13,9 @@ const EXPECTED_FAILURES: Record<string, RegExp> = {
   // Small-count noise of the baseline reaches the rule.
   auth_high_count_logon_events_for_a_source_ip: /a baseline record would alert/,
   suspicious_login_activity: /a baseline record would alert/,
+  // Read as a logs-* job: the other modules' Poisson events for the same host (one organisation)
+  // make an empty 5-minute bucket possible; its own steady stream passes.
+  low_count_events_for_a_host_name: /all: a baseline record would alert/,
 };
 
 describe('engine verification of the default demo', () => {
