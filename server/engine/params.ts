@@ -12,6 +12,8 @@ export interface EngineParams {
     partitionedBase: number;
     perDecade: number;
     perValueDecade: number;
+    /** Partitioned jobs gain less from a varied partition: perValueDecade for them. */
+    partitionedPerValueDecade: number;
     /** k new values in the bucket (same partition): - competeLin ln k - competeSq (ln k)^2. */
     competeLin: number;
     competeSq: number;
@@ -82,9 +84,10 @@ export interface EngineParams {
 export const DEFAULT_PARAMS: EngineParams = {
   rare: {
     base: -35,
-    partitionedBase: -31.5,
+    partitionedBase: -29,
     perDecade: 29,
     perValueDecade: 12,
+    partitionedPerValueDecade: 4,
     competeLin: 11.25,
     competeSq: 0.5,
     priorScale: 4.5,
@@ -92,7 +95,7 @@ export const DEFAULT_PARAMS: EngineParams = {
     seenScale: 6,
     seenPow: 1.5,
     perDayDecade: 21,
-    partitionedPerDayDecade: 6,
+    partitionedPerDayDecade: 15,
     spanPerDecade: 0,
     minDays: 1,
   },

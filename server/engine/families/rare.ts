@@ -66,7 +66,7 @@ export class RareSimulator implements Simulator {
           const latent =
             (partitioned ? p.partitionedBase : p.base) +
             p.perDecade * Math.log10(Math.max(1, st.valueBuckets)) +
-            p.perValueDecade * Math.log10(Math.max(1, effectiveValues)) +
+            (partitioned ? p.partitionedPerValueDecade : p.perValueDecade) * Math.log10(Math.max(1, effectiveValues)) +
             (partitioned ? p.partitionedPerDayDecade : p.perDayDecade) * Math.log10(Math.max(1, ageDays / 14)) -
             p.spanPerDecade * Math.log10(ctx.spanMs / 900_000) -
             (seen === 0 ? p.competeLin * lk + p.competeSq * lk * lk : 0) -
