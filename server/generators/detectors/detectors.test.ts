@@ -19,9 +19,6 @@ const KNOWN_WEAK: Record<string, RegExp> = {
   // The engine models times on a line; office days spread over the week leave no weekday hour far
   // enough from the mean (and a person's first few buckets make a narrow habit).
   time_of_week: /predicted 0 < rule threshold/,
-  // One logon at an odd hour passes; a person's first ten 15-minute buckets can look like a habit
-  // that their next office hours then break (engine model: early learning).
-  time_of_day: /a baseline record would alert/,
 };
 
 function detectorFor(fn: string): Record<string, string> {
