@@ -8,7 +8,7 @@ import { familyOf } from '../engine/registry';
 import { shapeAnomaly, type Incident, type InjectedEvent } from './anomalies';
 import type { Entity, EntityKind } from './entities';
 import { buildLane, compileLane, type Lane } from './lanes';
-import { OptionsError, resolveOptions, type GenerateOptions, type ResolvedOptions } from './options';
+import { resolveOptions, type GenerateOptions, type ResolvedOptions } from './options';
 import { getProfile, type ModuleProfile } from './profiles';
 import { Random } from './random';
 import { DAY, floorTo, HOUR, MINUTE, parseDuration, parseLookback, TICK } from './time';
@@ -125,7 +125,10 @@ export function timeOfDayBucket(end: number, span: number, ordinal: number): num
 function ruleReach(rule: CatalogueRule, bucketStart: number, end: number): RuleReach {
   const lookback = parseLookback(rule.from);
   return {
-    ruleId: rule.rule_id, name: rule.name, anomalyThreshold: rule.anomaly_threshold, from: rule.from,
+    ruleId: rule.rule_id,
+    name: rule.name,
+    anomalyThreshold: rule.anomaly_threshold,
+    from: rule.from,
     withinLookback: bucketStart >= end - lookback,
     alertableUntil: new Date(bucketStart + lookback).toISOString(),
   };
@@ -144,7 +147,13 @@ export interface LiveRound {
 /** Distance on the engine's time-of-day line (00:00..24:00 UTC) from `hour` to a person's office day. */
 function officeDistance(user: Entity, hour: number): number {
   const a = (((8 - (user.utcOffset ?? 0)) % 24) + 24) % 24;
-  const spans = a + 10 <= 24 ? [[a, a + 10]] : [[a, 24], [0, a + 10 - 24]];
+  const spans =
+    a + 10 <= 24
+      ? [[a, a + 10]]
+      : [
+          [a, 24],
+          [0, a + 10 - 24],
+        ];
   return Math.min(...spans.map(([lo, hi]) => Math.max(0, lo - hour, hour - hi)));
 }
 
@@ -157,7 +166,8 @@ function planIncident(world: World, jobs: CatalogueJob[], end: number, anomalies
   const todJob = jobs.find((j) => j.job.analysis_config.detectors[0].function === 'time_of_day');
   if (todJob) {
     const span = parseDuration(todJob.job.analysis_config.bucket_span);
-    for (let k = 0; k < anomaliesPerJob; k++) timeOfDayUsers.push(humans.find((u) => u.person === TIME_OF_DAY_PERSON + k) ?? humans[(TIME_OF_DAY_PERSON + k) % humans.length]);
+    for (let k = 0; k < anomaliesPerJob; k++)
+      timeOfDayUsers.push(humans.find((u) => u.person === TIME_OF_DAY_PERSON + k) ?? humans[(TIME_OF_DAY_PERSON + k) % humans.length]);
     if (live && live.round > 0) {
       // A later incident (its logon in the round's last bucket): the person whose office day is
       // farthest from that hour on the engine's line, rotating among the equally far ones.
@@ -178,7 +188,8 @@ function planIncident(world: World, jobs: CatalogueJob[], end: number, anomalies
   const hostAffinity = world.affinities.get('host');
   forced.host = (hostAffinity?.from === 'user' && rotate(hostAffinity.subsets.get(forced.user.key)?.items ?? [])) || rotate(poolOf(world, 'host').entities)!;
   const sourceAffinity = world.affinities.get('source');
-  forced.source = (sourceAffinity?.from === 'user' && rotate(sourceAffinity.subsets.get(forced.user.key)?.items ?? [])) || rotate(poolOf(world, 'source').entities)!;
+  forced.source =
+    (sourceAffinity?.from === 'user' && rotate(sourceAffinity.subsets.get(forced.user.key)?.items ?? [])) || rotate(poolOf(world, 'source').entities)!;
   forced.destination = rotate(poolOf(world, 'destination').entities)!;
   forced.dport = rotate(poolOf(world, 'dport').entities)!;
   // Never-seen values of a later round start past those earlier rounds used (24 a round is more than a module injects).
@@ -225,6 +236,7 @@ export function buildPlan(input: GenerateOptions, now = Date.now(), live?: LiveR
       return Math.min(start, floorTo(end - days * DAY, DAY));
     });
     const injections: InjectedEvent[] = [];
+    const extended = new Set<string>();
     const jobPlans: JobPlan[] = jobs.map((job, i) => {
       const bucketSpan = parseDuration(job.job.analysis_config.bucket_span);
       const rules = rulesForJob(job.id);
@@ -236,7 +248,11 @@ export function buildPlan(input: GenerateOptions, now = Date.now(), live?: LiveR
       const prefix = (f?: string) => (f ?? '').split('.').slice(0, -1).join('.');
       const by = prefix(job.job.analysis_config.detectors[0].by_field_name);
       const early =
-        fn === 'rare' && bucketSpan < HOUR && jobs.some((j) => j.job.analysis_config.detectors[0].function.includes('info_content') && prefix(j.job.analysis_config.detectors[0].field_name) === by) ? bucketSpan : 0;
+        fn === 'rare' &&
+        bucketSpan < HOUR &&
+        jobs.some((j) => j.job.analysis_config.detectors[0].function.includes('info_content') && prefix(j.job.analysis_config.detectors[0].field_name) === by)
+          ? bucketSpan
+          : 0;
       // Counts on a weekend: people do not work weekends, and the engine does not score a weekend
       // bucket of a weekday/weekend pattern learnt from less than three weeks (engine calibration,
       // count: Saturday x5 and Sunday x20 both 0). Such a job's anomalies move back to the last
@@ -246,30 +262,55 @@ export function buildPlan(input: GenerateOptions, now = Date.now(), live?: LiveR
         const weekend = (t: number) => [0, 6].includes(new Date(t).getUTCDay());
         const first = anomalyBucket(end, bucketSpan, 0);
         while (weekend(first - weekendShift)) weekendShift += bucketSpan;
-        if (weekendShift) notices.push(`${job.id}: the data ends on a weekend; its anomaly goes to the last weekday evening (the engine does not score weekend counts with less than three weeks of history), and its rule gets a manual run.`);
+        if (weekendShift)
+          notices.push(
+            `${job.id}: the data ends on a weekend; its anomaly goes to the last weekday evening (the engine does not score weekend counts with less than three weeks of history), and its rule gets a manual run.`,
+          );
       }
       for (let ordinal = 0; ordinal < options.anomaliesPerJob; ordinal++) {
-        const bucketStart = fn === 'time_of_day' && !(live && live.round > 0) ? timeOfDayBucket(end, bucketSpan, ordinal) : anomalyBucket(end, bucketSpan, ordinal) - early - weekendShift;
-        if (bucketStart < start + MIN_HISTORY_BEFORE_ANOMALY) {
-          // Never inside the models' warm-up: the headline must fit, extra anomalies may not.
-          if (ordinal === 0) throw new OptionsError(`${job.id}: the history is too short to place its anomaly after ${MIN_HISTORY_BEFORE_ANOMALY / DAY} days of baseline`);
-          notices.push(`${job.id}: only ${ordinal} anomalies fit after the warm-up`);
-          break;
+        const bucketStart =
+          fn === 'time_of_day' && !(live && live.round > 0)
+            ? timeOfDayBucket(end, bucketSpan, ordinal)
+            : anomalyBucket(end, bucketSpan, ordinal) - early - weekendShift;
+        if (bucketStart < starts[i] + MIN_HISTORY_BEFORE_ANOMALY) {
+          // Never inside the models' warm-up: a short history whose anomaly moved back (a weekend
+          // end, extra anomalies) gives this job the baseline it needs before it, from its own
+          // earlier start, rather than refusing the option set.
+          starts[i] = floorTo(bucketStart - MIN_HISTORY_BEFORE_ANOMALY, DAY);
+          if (!extended.has(job.id))
+            notices.push(
+              `${job.id}: its anomaly needs ${MIN_HISTORY_BEFORE_ANOMALY / DAY} days of baseline before it, so this job reads from ${new Date(starts[i]).toISOString().slice(0, 10)} (its own data and datafeed start earlier than the other jobs').`,
+            );
+          extended.add(job.id);
         }
         const shaped = shapeAnomaly({ world, job, lane: lanes[i], moduleLanes: lanes, incident, bucketStart, bucketSpan, ordinal, random });
         injections.push(...shaped.events);
         anomalies.push({
-          jobId: job.id, moduleId, function: job.job.analysis_config.detectors[0].function, ordinal, bucketStart, bucketEnd: bucketStart + bucketSpan,
-          scope: shaped.scope, field: shaped.field, value: shaped.value, description: shaped.description, eventCount: shaped.events.length,
+          jobId: job.id,
+          moduleId,
+          function: job.job.analysis_config.detectors[0].function,
+          ordinal,
+          bucketStart,
+          bucketEnd: bucketStart + bucketSpan,
+          scope: shaped.scope,
+          field: shaped.field,
+          value: shaped.value,
+          description: shaped.description,
+          eventCount: shaped.events.length,
           rules: rules.map((r) => ruleReach(r, bucketStart, end)),
         });
       }
       return { job, start: starts[i], bucketSpan, lane: lanes[i], rules, anomalies };
     });
-    for (const lane of lanes) compileLane(lane, injections.filter((e) => e.lane === lane).flatMap((e) => Object.values(e.forced) as Entity[]));
+    for (const lane of lanes)
+      compileLane(
+        lane,
+        injections.filter((e) => e.lane === lane).flatMap((e) => Object.values(e.forced) as Entity[]),
+      );
     injections.sort((a, b) => a.ts - b.ts);
     const injectedValues = new Set<string>();
-    for (const e of injections) for (const entity of Object.values(e.forced) as Entity[]) if (entity.novel) for (const v of Object.values(entity.fields)) injectedValues.add(String(v));
+    for (const e of injections)
+      for (const entity of Object.values(e.forced) as Entity[]) if (entity.novel) for (const v of Object.values(entity.fields)) injectedValues.add(String(v));
     modules.push({ moduleId, profile, dataStream: `logs-${profile.dataset}-${options.namespace}`, world, jobs: jobPlans, injections, injectedValues });
   }
   const dataStart = Math.min(start, ...modules.flatMap((m) => m.jobs.map((j) => j.start)));
