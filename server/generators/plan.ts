@@ -23,9 +23,14 @@ export const MIN_HISTORY_BEFORE_ANOMALY = 2 * DAY;
  * partition by how long and how densely the partition was observed (calibration rare_partition:
  * 200 events a day give 66 after 14 days, 76 after 30, 84 after 60). Such a job reads its own,
  * longer history: its lane starts this many days before the end and its datafeed with it; every
- * other job's data and datafeed start at the plan's window.
+ * other job's data and datafeed start at the plan's window (a rare job's, RARE_MIN_DAYS back at least).
  */
 export const PARTITIONED_RARE_DAYS = 90;
+/**
+ * History any other rare job reads at least: a never-seen value scores by the history observed
+ * (calibration rare: 3 days 68, 7 days 83, 14 days 93), and a 75 rule needs 85 with margin.
+ */
+export const RARE_MIN_DAYS = 12;
 
 export interface RuleReach {
   ruleId: string;
@@ -196,11 +201,13 @@ function planIncident(world: World, jobs: CatalogueJob[], end: number, anomalies
   return { forced, timeOfDayUsers, novel: r ? 8 + ((r * 24) % 1536) : 0, shared, round: r };
 }
 
-/** Days of history a job reads: the plan's, or more for a partitioned rare job with a 75+ rule. */
+/** Days of history a job reads: the plan's, or more for a rare job that needs it (see RARE_MIN_DAYS). */
 export function historyDaysFor(job: CatalogueJob, historyDays: number): number {
   const d = job.job.analysis_config.detectors[0];
+  if (familyOf(d.function) !== 'rare') return historyDays;
   const top = Math.max(0, ...rulesForJob(job.id).map((r) => r.anomaly_threshold));
-  return familyOf(d.function) === 'rare' && d.partition_field_name && top >= 75 ? Math.max(historyDays, PARTITIONED_RARE_DAYS) : historyDays;
+  // Every rare job of a module starts together (a lane starting later brings values new to the others' partitions).
+  return Math.max(historyDays, d.partition_field_name && top >= 75 ? PARTITIONED_RARE_DAYS : RARE_MIN_DAYS);
 }
 
 export function buildPlan(input: GenerateOptions, now = Date.now(), live?: LiveRound): Plan {
@@ -229,9 +236,11 @@ export function buildPlan(input: GenerateOptions, now = Date.now(), live?: LiveR
       const days = historyDaysFor(job, options.historyDays);
       if (days > options.historyDays) {
         const d0 = job.job.analysis_config.detectors[0];
-        notices.push(
-          `${job.id}: a new ${d0.by_field_name} within one ${d0.partition_field_name} scores ${Math.max(...rulesForJob(job.id).map((r) => r.anomaly_threshold))}+ only after weeks of that ${d0.partition_field_name}'s history, so this job reads ${days} days (its own data and datafeed start earlier than the other jobs').`,
-        );
+        const top = Math.max(...rulesForJob(job.id).map((r) => r.anomaly_threshold));
+        const what = d0.partition_field_name
+          ? `a new ${d0.by_field_name} within one ${d0.partition_field_name} scores ${top}+ only after weeks of that ${d0.partition_field_name}'s history`
+          : `a never-seen ${d0.by_field_name ?? d0.field_name} scores ${top}+ with margin only after ${RARE_MIN_DAYS} days of history`;
+        notices.push(`${job.id}: ${what}, so this job reads ${days} days (its own data and datafeed start earlier than the other jobs').`);
       }
       return Math.min(start, floorTo(end - days * DAY, DAY));
     });

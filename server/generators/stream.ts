@@ -4,7 +4,7 @@
  * the number of documents.
  */
 import type { Entity } from './entities';
-import { pickEntities, type Lane } from './lanes';
+import { pickEntities, type Lane, type Strata } from './lanes';
 import type { ModulePlan, Plan } from './plan';
 import { Random } from './random';
 import { DAY, hourOfWeek, TICK } from './time';
@@ -56,7 +56,9 @@ class TimestampFormatter {
 
 export function* moduleStream(plan: Plan, module: ModulePlan, options: StreamOptions = {}): Generator<Chunk> {
   const window = options.window;
-  const random = window ? Random.scoped(plan.options.seed, module.moduleId, 'events', `window@${window.from}`) : Random.scoped(plan.options.seed, module.moduleId, 'events');
+  const random = window
+    ? Random.scoped(plan.options.seed, module.moduleId, 'events', `window@${window.from}`)
+    : Random.scoped(plan.options.seed, module.moduleId, 'events');
   const from = window?.from ?? plan.dataStart;
   const to = window?.to ?? plan.end;
   const lanes = options.baseline === false ? [] : module.jobs.map((j) => j.lane);
@@ -77,6 +79,8 @@ export function* moduleStream(plan: Plan, module: ModulePlan, options: StreamOpt
   };
   // Each lane starts with its job: most at the plan's window, a job needing a longer history earlier.
   const starts = module.jobs.map((j) => j.start);
+  const kindsMax = Math.max(1, ...lanes.map((l) => l.kinds.length));
+  const strata: Strata = { u: 0, offsets: new Float64Array(kindsMax), rest: new Float64Array(kindsMax) };
   for (let tick = from; tick < to; tick += TICK) {
     const how = hourOfWeek(tick);
     for (let l = 0; l < lanes.length; l++) {
@@ -85,8 +89,13 @@ export function* moduleStream(plan: Plan, module: ModulePlan, options: StreamOpt
       const warmup = tick < starts[l] + WARMUP;
       const onboarding = tick < starts[l] + ONBOARDING;
       const n = random.poisson((onboarding && lane.onboarding ? lane.onboarding.ratePerTick : lane.ratePerTick)[how]);
+      if (n === 0) continue;
+      // The tick's events by quantile (see Strata): each entity gets its share with little spread.
+      const u0 = random.next();
+      for (let k = 0; k < lane.kinds.length; k++) strata.offsets[k] = random.next();
       for (let i = 0; i < n; i++) {
-        if (!pickEntities(lane, how, random, picked, undefined, warmup, cursorsOf(lane))) break;
+        strata.u = (u0 + i) / n;
+        if (!pickEntities(lane, how, random, picked, undefined, warmup, cursorsOf(lane), strata)) break;
         const ts = tick + Math.floor(random.next() * TICK);
         parts.push(action, lane.serialize(clock.format(ts), picked, (random.next() * 2147483647) | 0), '\n');
         if (++docs >= chunkDocs) {
