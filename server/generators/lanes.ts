@@ -22,10 +22,22 @@ export const RUNTIME_FIELD_SOURCES: Record<string, string> = {
 
 /** The field an entity of each kind is built from. */
 export const KEY_FIELD: Record<EntityKind, string> = {
-  user: 'user.name', host: 'host.name', source: 'source.ip', destination: 'destination.ip', dport: 'destination.port',
-  process: 'process.name', parent: 'process.parent.name', workdir: 'process.working_directory', service: 'winlog.event_data.ServiceName',
-  script: 'powershell.file.script_block_text', aws_action: 'event.action', aws_error: 'aws.cloudtrail.error_code', dns: 'dns.question.name',
-  server_domain: 'server.domain', url: 'url.full', user_agent: 'user_agent.original',
+  user: 'user.name',
+  host: 'host.name',
+  source: 'source.ip',
+  destination: 'destination.ip',
+  dport: 'destination.port',
+  process: 'process.name',
+  parent: 'process.parent.name',
+  workdir: 'process.working_directory',
+  service: 'winlog.event_data.ServiceName',
+  script: 'powershell.file.script_block_text',
+  aws_action: 'event.action',
+  aws_error: 'aws.cloudtrail.error_code',
+  dns: 'dns.question.name',
+  server_domain: 'server.domain',
+  url: 'url.full',
+  user_agent: 'user_agent.original',
 };
 
 const ARRAY_FIELDS = new Set(['event.category', 'event.type']);
@@ -167,8 +179,20 @@ export function buildLane(world: World, job: CatalogueJob, scale: number, random
     const size = Math.max(1, Math.ceil(pool.entities.length * 0.6));
     poolOf(world, affinity.from).entities.forEach((from, j) => {
       const first = pool.entities[j % pool.entities.length];
-      const chosen = [first, ...random.sample(pool.entities.filter((e) => e !== first), size - 1)];
-      subsets.set(from.key, new WeightedPicker(chosen, chosen.map((e) => pool.weights[pool.entities.indexOf(e)])));
+      const chosen = [
+        first,
+        ...random.sample(
+          pool.entities.filter((e) => e !== first),
+          size - 1,
+        ),
+      ];
+      subsets.set(
+        from.key,
+        new WeightedPicker(
+          chosen,
+          chosen.map((e) => pool.weights[pool.entities.indexOf(e)]),
+        ),
+      );
     });
     pool.affinity = { from: affinity.from, subsets };
   });
@@ -256,6 +280,21 @@ function cycle(cursors: Map<string, number>, key: string, n: number): number {
 }
 
 /**
+ * Where one event of a tick falls among the lane's n events of that tick: event i at
+ * u = (u0 + i) / n. Picking by quantile instead of independently gives each entity its expected
+ * count in every bucket with almost no Poisson spread, so a host's or an IP's ordinary busy bucket
+ * is never a spike the engine would score (issue #8: small-count baseline records that alerted).
+ * `offsets` (one per kind, drawn per tick) rotate the kinds against each other so pairs vary.
+ */
+export interface Strata {
+  u: number;
+  offsets: Float64Array;
+  /** Per kind: where its pick fell inside the chosen entity's share (see WeightedPicker.pickAt). */
+  rest: Float64Array;
+}
+const RESIDUAL = new Float64Array(1);
+
+/**
  * Picks one entity per kind of the lane into `out`: forced ones first, then users by hour, then
  * each kind from its affinity subset (a host's own processes) when it has one. During `warmup`
  * values are taken in turn rather than by weight, so every value and pair the baseline will ever
@@ -271,16 +310,29 @@ export function pickEntities(
   warmup = false,
   // Round-robin positions of the warm-up: state of one stream pass, never of the (immutable) lane.
   cursors: Map<string, number> = new Map(),
+  strata?: Strata,
 ): boolean {
   for (let i = 0; i < lane.kinds.length; i++) {
     const kind = lane.kinds[i];
     const f = forced?.[kind];
-    if (f) { out[i] = f; continue; }
+    if (f) {
+      out[i] = f;
+      if (strata) strata.rest[i] = strata.offsets[i];
+      continue;
+    }
     const pool = lane.pools[i];
+    // Stratified: the first kind at the event's quantile, a dependent kind inside its from-entity's share.
+    const pick = (picker: WeightedPicker<Entity>, from: number): Entity => {
+      if (!strata) return picker.pick(random);
+      const u = (from < 0 ? strata.u : strata.rest[from]) + strata.offsets[i];
+      const entity = picker.pickAt(u - Math.floor(u), RESIDUAL);
+      strata.rest[i] = RESIDUAL[0];
+      return entity;
+    };
     if (kind === 'user' && lane.usersByHour) {
       const picker = (warmup && lane.onboarding ? lane.onboarding.usersByHour : lane.usersByHour)[how];
       if (!picker) return false;
-      out[i] = warmup ? picker.activeItems[cycle(cursors, `user@${how}`, picker.activeItems.length)] : picker.pick(random);
+      out[i] = warmup ? picker.activeItems[cycle(cursors, `user@${how}`, picker.activeItems.length)] : pick(picker, -1);
       continue;
     }
     const affinity = pool.affinity;
@@ -288,11 +340,11 @@ export function pickEntities(
       const j = lane.kinds.indexOf(affinity.from);
       const subset = affinity.subsets.get(out[j].key);
       if (subset) {
-        out[i] = warmup ? subset.items[cycle(cursors, warmupKey(lane, i, j, out), subset.items.length)] : subset.pick(random);
+        out[i] = warmup ? subset.items[cycle(cursors, warmupKey(lane, i, j, out), subset.items.length)] : pick(subset, j);
         continue;
       }
     }
-    out[i] = warmup ? pool.entities[cycle(cursors, kind, pool.entities.length)] : pool.picker.pick(random);
+    out[i] = warmup ? pool.entities[cycle(cursors, kind, pool.entities.length)] : pick(pool.picker, -1);
   }
   return true;
 }
@@ -303,4 +355,3 @@ export function materialize(lane: Lane, entities: Entity[]): Record<string, unkn
   entities.forEach((e) => Object.assign(doc, e.fields));
   return doc;
 }
-

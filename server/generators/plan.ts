@@ -38,9 +38,14 @@ export const MIN_HISTORY_BEFORE_ANOMALY = 2 * DAY;
  * partition by how long and how densely the partition was observed (calibration rare_partition:
  * 200 events a day give 66 after 14 days, 76 after 30, 84 after 60). Such a job reads its own,
  * longer history: its lane starts this many days before the end and its datafeed with it; every
- * other job's data and datafeed start at the plan's window.
+ * other job's data and datafeed start at the plan's window (a rare job's, RARE_MIN_DAYS back at least).
  */
 export const PARTITIONED_RARE_DAYS = 90;
+/**
+ * History any other rare job reads at least: a never-seen value scores by the history observed
+ * (calibration rare: 3 days 68, 7 days 83, 14 days 93), and a 75 rule needs 85 with margin.
+ */
+export const RARE_MIN_DAYS = 12;
 
 export interface RuleReach {
   ruleId: string;
@@ -144,7 +149,10 @@ export function timeOfDayBucket(end: number, span: number, ordinal: number): num
 function ruleReach(rule: CatalogueRule, bucketStart: number, end: number): RuleReach {
   const lookback = parseLookback(rule.from);
   return {
-    ruleId: rule.rule_id, name: rule.name, anomalyThreshold: rule.anomaly_threshold, from: rule.from,
+    ruleId: rule.rule_id,
+    name: rule.name,
+    anomalyThreshold: rule.anomaly_threshold,
+    from: rule.from,
     withinLookback: bucketStart >= end - lookback,
     alertableUntil: new Date(bucketStart + lookback).toISOString(),
   };
@@ -163,7 +171,13 @@ export interface LiveRound {
 /** Distance on the engine's time-of-day line (00:00..24:00 UTC) from `hour` to a person's office day. */
 function officeDistance(user: Entity, hour: number): number {
   const a = (((8 - (user.utcOffset ?? 0)) % 24) + 24) % 24;
-  const spans = a + 10 <= 24 ? [[a, a + 10]] : [[a, 24], [0, a + 10 - 24]];
+  const spans =
+    a + 10 <= 24
+      ? [[a, a + 10]]
+      : [
+          [a, 24],
+          [0, a + 10 - 24],
+        ];
   return Math.min(...spans.map(([lo, hi]) => Math.max(0, lo - hour, hour - hi)));
 }
 
@@ -176,7 +190,8 @@ function planIncident(world: World, jobs: CatalogueJob[], end: number, anomalies
   const todJob = jobs.find((j) => familyOf(j.job.analysis_config.detectors[0].function) === 'time');
   if (todJob) {
     const span = parseDuration(todJob.job.analysis_config.bucket_span);
-    for (let k = 0; k < anomaliesPerJob; k++) timeOfDayUsers.push(humans.find((u) => u.person === TIME_OF_DAY_PERSON + k) ?? humans[(TIME_OF_DAY_PERSON + k) % humans.length]);
+    for (let k = 0; k < anomaliesPerJob; k++)
+      timeOfDayUsers.push(humans.find((u) => u.person === TIME_OF_DAY_PERSON + k) ?? humans[(TIME_OF_DAY_PERSON + k) % humans.length]);
     if (live && live.round > 0) {
       // A later incident (its logon in the round's last bucket): the person whose office day is
       // farthest from that hour on the engine's line, rotating among the equally far ones.
@@ -197,18 +212,21 @@ function planIncident(world: World, jobs: CatalogueJob[], end: number, anomalies
   const hostAffinity = world.affinities.get('host');
   forced.host = (hostAffinity?.from === 'user' && rotate(hostAffinity.subsets.get(forced.user.key)?.items ?? [])) || rotate(poolOf(world, 'host').entities)!;
   const sourceAffinity = world.affinities.get('source');
-  forced.source = (sourceAffinity?.from === 'user' && rotate(sourceAffinity.subsets.get(forced.user.key)?.items ?? [])) || rotate(poolOf(world, 'source').entities)!;
+  forced.source =
+    (sourceAffinity?.from === 'user' && rotate(sourceAffinity.subsets.get(forced.user.key)?.items ?? [])) || rotate(poolOf(world, 'source').entities)!;
   forced.destination = rotate(poolOf(world, 'destination').entities)!;
   forced.dport = rotate(poolOf(world, 'dport').entities)!;
   // Never-seen values of a later round start past those earlier rounds used (24 a round is more than a module injects).
   return { forced, timeOfDayUsers, novel: r ? 8 + ((r * 24) % 1536) : 0, shared, round: r };
 }
 
-/** Days of history a job reads: the plan's, or more for a partitioned rare job with a 75+ rule. */
+/** Days of history a job reads: the plan's, or more for a rare job that needs it (see RARE_MIN_DAYS). */
 export function historyDaysFor(job: CatalogueJob, historyDays: number): number {
   const d = job.job.analysis_config.detectors[0];
+  if (familyOf(d.function) !== 'rare') return historyDays;
   const top = Math.max(0, ...rulesForJob(job.id).map((r) => r.anomaly_threshold));
-  return familyOf(d.function) === 'rare' && d.partition_field_name && top >= 75 ? Math.max(historyDays, PARTITIONED_RARE_DAYS) : historyDays;
+  // Every rare job of a module starts together (a lane starting later brings values new to the others' partitions).
+  return Math.max(historyDays, d.partition_field_name && top >= 75 ? PARTITIONED_RARE_DAYS : RARE_MIN_DAYS);
 }
 
 export function buildPlan(input: GenerateOptions, now = Date.now(), live?: LiveRound): Plan {
@@ -244,14 +262,17 @@ export function buildPlan(input: GenerateOptions, now = Date.now(), live?: LiveR
       const days = historyDaysFor(job, options.historyDays);
       if (days > options.historyDays) {
         const d0 = job.job.analysis_config.detectors[0];
-        notices.push(
-          `${job.id}: a new ${d0.by_field_name} within one ${d0.partition_field_name} scores ${Math.max(...rulesForJob(job.id).map((r) => r.anomaly_threshold))}+ only after weeks of that ${d0.partition_field_name}'s history, so this job reads ${days} days (its own data and datafeed start earlier than the other jobs').`,
-        );
+        const top = Math.max(...rulesForJob(job.id).map((r) => r.anomaly_threshold));
+        const what = d0.partition_field_name
+          ? `a new ${d0.by_field_name} within one ${d0.partition_field_name} scores ${top}+ only after weeks of that ${d0.partition_field_name}'s history`
+          : `a never-seen ${d0.by_field_name ?? d0.field_name} scores ${top}+ with margin only after ${RARE_MIN_DAYS} days of history`;
+        notices.push(`${job.id}: ${what}, so this job reads ${days} days (its own data and datafeed start earlier than the other jobs').`);
       }
       return Math.min(start, floorTo(end - days * DAY, DAY));
     });
     const injections: InjectedEvent[] = [];
     const suppressions: Suppression[] = [];
+    const extended = new Set<string>();
     const jobPlans: JobPlan[] = jobs.map((job, i) => {
       const bucketSpan = parseDuration(job.job.analysis_config.bucket_span);
       const rules = rulesForJob(job.id);
@@ -263,7 +284,11 @@ export function buildPlan(input: GenerateOptions, now = Date.now(), live?: LiveR
       const prefix = (f?: string) => (f ?? '').split('.').slice(0, -1).join('.');
       const by = prefix(job.job.analysis_config.detectors[0].by_field_name);
       const early =
-        fn === 'rare' && bucketSpan < HOUR && jobs.some((j) => j.job.analysis_config.detectors[0].function.includes('info_content') && prefix(j.job.analysis_config.detectors[0].field_name) === by) ? bucketSpan : 0;
+        fn === 'rare' &&
+        bucketSpan < HOUR &&
+        jobs.some((j) => j.job.analysis_config.detectors[0].function.includes('info_content') && prefix(j.job.analysis_config.detectors[0].field_name) === by)
+          ? bucketSpan
+          : 0;
       // Counts on a weekend: people do not work weekends, and the engine does not score a weekend
       // bucket of a weekday/weekend pattern learnt from less than three weeks (engine calibration,
       // count: Saturday x5 and Sunday x20 both 0). Such a job's anomalies move back to the last
@@ -273,30 +298,54 @@ export function buildPlan(input: GenerateOptions, now = Date.now(), live?: LiveR
         const weekend = (t: number) => [0, 6].includes(new Date(t).getUTCDay());
         const first = anomalyBucket(end, bucketSpan, 0);
         while (weekend(first - weekendShift)) weekendShift += bucketSpan;
-        if (weekendShift) notices.push(`${job.id}: the data ends on a weekend; its anomaly goes to the last weekday evening (the engine does not score weekend counts with less than three weeks of history), and its rule gets a manual run.`);
+        if (weekendShift)
+          notices.push(
+            `${job.id}: the data ends on a weekend; its anomaly goes to the last weekday evening (the engine does not score weekend counts with less than three weeks of history), and its rule gets a manual run.`,
+          );
       }
       // Without a rule to keep the anomaly in the look-back of, a person's odd hour is late evening
       // UTC, where the engine scores it best (detectors/time.ts).
       for (let ordinal = 0; ordinal < options.anomaliesPerJob; ordinal++) {
-        const bucketStart = familyOf(fn) === 'time' && !(live && live.round > 0) ? timeOfDayBucket(end, bucketSpan, ordinal) : anomalyBucket(end, bucketSpan, ordinal) - early - weekendShift;
-        if (bucketStart < start + MIN_HISTORY_BEFORE_ANOMALY) {
-          // Never inside the models' warm-up: the headline must fit, extra anomalies may not.
-          if (ordinal === 0) throw new OptionsError(`${job.id}: the history is too short to place its anomaly after ${MIN_HISTORY_BEFORE_ANOMALY / DAY} days of baseline`);
-          notices.push(`${job.id}: only ${ordinal} anomalies fit after the warm-up`);
-          break;
+        const bucketStart =
+          familyOf(fn) === 'time' && !(live && live.round > 0)
+            ? timeOfDayBucket(end, bucketSpan, ordinal)
+            : anomalyBucket(end, bucketSpan, ordinal) - early - weekendShift;
+        if (bucketStart < starts[i] + MIN_HISTORY_BEFORE_ANOMALY) {
+          // Never inside the models' warm-up: a short history whose anomaly moved back (a weekend
+          // end, extra anomalies) gives this job the baseline it needs before it, from its own
+          // earlier start, rather than refusing the option set.
+          starts[i] = floorTo(bucketStart - MIN_HISTORY_BEFORE_ANOMALY, DAY);
+          if (!extended.has(job.id))
+            notices.push(
+              `${job.id}: its anomaly needs ${MIN_HISTORY_BEFORE_ANOMALY / DAY} days of baseline before it, so this job reads from ${new Date(starts[i]).toISOString().slice(0, 10)} (its own data and datafeed start earlier than the other jobs').`,
+            );
+          extended.add(job.id);
         }
         const shaped = shapeAnomaly({ world, job, lane: lanes[i], moduleLanes: lanes, incident, bucketStart, bucketSpan, ordinal, random });
         injections.push(...shaped.events);
         if (shaped.suppress) suppressions.push(...shaped.suppress);
         anomalies.push({
-          jobId: job.id, moduleId, function: job.job.analysis_config.detectors[0].function, ordinal, bucketStart, bucketEnd: bucketStart + bucketSpan,
-          scope: shaped.scope, field: shaped.field, value: shaped.value, description: shaped.description, eventCount: shaped.events.length,
+          jobId: job.id,
+          moduleId,
+          function: job.job.analysis_config.detectors[0].function,
+          ordinal,
+          bucketStart,
+          bucketEnd: bucketStart + bucketSpan,
+          scope: shaped.scope,
+          field: shaped.field,
+          value: shaped.value,
+          description: shaped.description,
+          eventCount: shaped.events.length,
           rules: rules.map((r) => ruleReach(r, bucketStart, end)),
         });
       }
       return { job, start: starts[i], bucketSpan, lane: lanes[i], rules, anomalies };
     });
-    for (const lane of lanes) compileLane(lane, injections.filter((e) => e.lane === lane).flatMap((e) => Object.values(e.forced) as Entity[]));
+    for (const lane of lanes)
+      compileLane(
+        lane,
+        injections.filter((e) => e.lane === lane).flatMap((e) => Object.values(e.forced) as Entity[]),
+      );
     injections.sort((a, b) => a.ts - b.ts);
     const injectedValues = new Set<string>();
     for (const e of injections) for (const entity of Object.values(e.forced) as Entity[]) if (entity.novel) for (const v of Object.values(entity.fields)) injectedValues.add(String(v));

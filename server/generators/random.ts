@@ -85,7 +85,10 @@ export class Random {
 
   hex(length: number): string {
     let out = '';
-    while (out.length < length) out += Math.floor(this.next() * 4294967296).toString(16).padStart(8, '0');
+    while (out.length < length)
+      out += Math.floor(this.next() * 4294967296)
+        .toString(16)
+        .padStart(8, '0');
     return out.slice(0, length);
   }
 }
@@ -123,6 +126,27 @@ export class WeightedPicker<T> {
       if (this.cumulative[mid] > target) hi = mid;
       else lo = mid + 1;
     }
+    return this.items[lo];
+  }
+
+  /**
+   * The item at quantile `u` (0 <= u < 1) of the weights: n picks at (offset + i) / n take each
+   * item in proportion to its weight with almost no spread (stratified sampling). `rest[0]`
+   * receives where u fell inside the item's share, itself uniform and stratified over that item's
+   * picks, for a pick that depends on this one (a user's own hosts).
+   */
+  pickAt(u: number, rest: Float64Array): T {
+    const target = u * this.total;
+    let lo = 0;
+    let hi = this.cumulative.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.cumulative[mid] > target) hi = mid;
+      else lo = mid + 1;
+    }
+    const below = lo > 0 ? this.cumulative[lo - 1] : 0;
+    const share = this.cumulative[lo] - below;
+    rest[0] = share > 0 ? Math.min(Math.max((target - below) / share, 0), 0.999999999) : 0;
     return this.items[lo];
   }
 }

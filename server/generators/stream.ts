@@ -4,7 +4,7 @@
  * the number of documents.
  */
 import type { Entity } from './entities';
-import { pickEntities, type Lane } from './lanes';
+import { pickEntities, type Lane, type Strata } from './lanes';
 import type { ModulePlan, Plan } from './plan';
 import { Random } from './random';
 import { activeIn, isSuppressed } from './suppression';
@@ -57,7 +57,9 @@ class TimestampFormatter {
 
 export function* moduleStream(plan: Plan, module: ModulePlan, options: StreamOptions = {}): Generator<Chunk> {
   const window = options.window;
-  const random = window ? Random.scoped(plan.options.seed, module.moduleId, 'events', `window@${window.from}`) : Random.scoped(plan.options.seed, module.moduleId, 'events');
+  const random = window
+    ? Random.scoped(plan.options.seed, module.moduleId, 'events', `window@${window.from}`)
+    : Random.scoped(plan.options.seed, module.moduleId, 'events');
   const from = window?.from ?? plan.dataStart;
   const to = window?.to ?? plan.end;
   const lanes = options.baseline === false ? [] : module.jobs.map((j) => j.lane);
@@ -90,6 +92,8 @@ export function* moduleStream(plan: Plan, module: ModulePlan, options: StreamOpt
   const suppressions = module.suppressions ?? [];
   // Each lane starts with its job: most at the plan's window, a job needing a longer history earlier.
   const starts = module.jobs.map((j) => j.start);
+  const kindsMax = Math.max(1, ...lanes.map((l) => l.kinds.length));
+  const strata: Strata = { u: 0, offsets: new Float64Array(kindsMax), rest: new Float64Array(kindsMax) };
   for (let tick = from; tick < to; tick += step) {
     const how = hourOfWeek(tick);
     const suppressing = suppressions.length ? activeIn(suppressions, tick, tick + step) : [];
@@ -100,8 +104,13 @@ export function* moduleStream(plan: Plan, module: ModulePlan, options: StreamOpt
       const onboarding = tick < starts[l] + ONBOARDING;
       const rate = (onboarding && lane.onboarding ? lane.onboarding.ratePerTick : lane.ratePerTick)[how] * perStep;
       const n = lane.steady ? steadyCount(lane, rate) : random.poisson(rate);
+      if (n === 0) continue;
+      // The tick's events by quantile (see Strata): each entity gets its share with little spread.
+      const u0 = random.next();
+      for (let k = 0; k < lane.kinds.length; k++) strata.offsets[k] = random.next();
       for (let i = 0; i < n; i++) {
-        if (!pickEntities(lane, how, random, picked, undefined, warmup || (lane.steady === true && !lane.usersByHour), cursorsOf(lane))) break;
+        strata.u = (u0 + i) / n;
+        if (!pickEntities(lane, how, random, picked, undefined, warmup || (lane.steady === true && !lane.usersByHour), cursorsOf(lane), strata)) break;
         const ts = tick + Math.floor(random.next() * step);
         if (suppressing.length && isSuppressed(suppressing, lane, ts, picked)) continue;
         parts.push(action, lane.serialize(clock.format(ts), picked, (random.next() * 2147483647) | 0), '\n');

@@ -4,9 +4,18 @@
  */
 import type * as t from 'io-ts';
 import { decode } from '../../common/api';
+import { OptionsError } from '../../common/options';
 import { InstallError, toInstallError } from '../installers/errors';
 import type { KibanaApi } from '../installers/types';
-import type { IKibanaResponse, KibanaRequest, KibanaResponseFactory, Logger, RequestHandlerContext, RouteSecurity, RouteValidationFunction } from '../kibana_shim';
+import type {
+  IKibanaResponse,
+  KibanaRequest,
+  KibanaResponseFactory,
+  Logger,
+  RequestHandlerContext,
+  RouteSecurity,
+  RouteValidationFunction,
+} from '../kibana_shim';
 import { API_PRIVILEGES } from '../feature';
 import type { StackSource } from '../installers/preflight';
 import type { RunManager } from '../runs/run_manager';
@@ -68,7 +77,8 @@ export function boundProblem(data: unknown): string | undefined {
     const { value, path, depth } = stack.pop()!;
     const where = path || '(body)';
     if (++nodes > MAX_NODES) return `${where}: too many values (more than ${MAX_NODES} in the request)`;
-    if (typeof value === 'string' && (chars += value.length) > MAX_STRING_CHARS) return `${where}: too long (the request's text exceeds ${MAX_STRING_CHARS} characters)`;
+    if (typeof value === 'string' && (chars += value.length) > MAX_STRING_CHARS)
+      return `${where}: too long (the request's text exceeds ${MAX_STRING_CHARS} characters)`;
     if (value === null || typeof value !== 'object') continue;
     if (depth >= MAX_DEPTH) return `${where}: nested too deeply (more than ${MAX_DEPTH} levels)`;
     for (const [k, v] of Object.entries(value)) {
@@ -110,7 +120,13 @@ function missingPrivileges(message: string): string[] {
  * answers 500 and logs it.
  */
 export function errorResponse(response: KibanaResponseFactory, error: unknown, action: string, log: Logger): IKibanaResponse {
-  const hasStatus = error instanceof InstallError || typeof (error as { meta?: { statusCode?: unknown } })?.meta?.statusCode === 'number' || typeof (error as { statusCode?: unknown })?.statusCode === 'number';
+  // An option set the plan cannot honour is the request's fault: one sentence, 400.
+  if (error instanceof OptionsError)
+    return response.badRequest({ body: { message: `[request body]: ${error.message}`, attributes: { reason: 'bad_request' } } });
+  const hasStatus =
+    error instanceof InstallError ||
+    typeof (error as { meta?: { statusCode?: unknown } })?.meta?.statusCode === 'number' ||
+    typeof (error as { statusCode?: unknown })?.statusCode === 'number';
   const e = toInstallError(error, action);
   if (!hasStatus && e.reason !== 'connection') throw error;
   const attributes: Record<string, unknown> = { reason: e.reason };

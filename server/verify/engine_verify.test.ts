@@ -9,14 +9,10 @@ import { SUPPORTED_MODULE_IDS } from '../../common/catalogue';
 import { buildPlan } from '../generators/plan';
 import { engineVerify, SCORE_MARGIN } from './engine_verify';
 
-const EXPECTED_FAILURES: Record<string, RegExp> = {
-  // Small-count noise of the baseline reaches the rule.
-  auth_high_count_logon_events_for_a_source_ip: /a baseline record would alert/,
-  suspicious_login_activity: /a baseline record would alert/,
-  // Read as a logs-* job: the other modules' Poisson events for the same host (one organisation)
-  // make an empty 5-minute bucket possible; its own steady stream passes.
-  low_count_events_for_a_host_name: /all: a baseline record would alert/,
-};
+// Since events are picked by quantile within a tick (lanes.ts, Strata) the small-count noise that
+// made the auth count jobs alert on ordinary buckets is gone. A job listed here is a known failure
+// the test keeps honest.
+const EXPECTED_FAILURES: Record<string, RegExp> = {};
 
 describe('engine verification of the default demo', () => {
   const plan = buildPlan({ modules: [...SUPPORTED_MODULE_IDS], end: '2026-12-02T18:00:00Z' });
