@@ -34,7 +34,7 @@ describe('documents', () => {
         for (const line of chunk.ndjson.trimEnd().split('\n')) {
           const doc = JSON.parse(line);
           const ts = Date.parse(doc['@timestamp']);
-          expect(ts).toBeGreaterThanOrEqual(plan.start);
+          expect(ts).toBeGreaterThanOrEqual(plan.dataStart);
           expect(ts).toBeLessThan(plan.end);
           expect(Math.floor(ts / 900_000)).toBeGreaterThanOrEqual(Math.floor(last / 900_000));
           last = ts;
