@@ -80,7 +80,12 @@ export function peakPerBucket(input: ShapeInput, scope: Partial<Record<EntityKin
   for (const lane of input.moduleLanes) {
     let peak = 0;
     let how = 0;
-    lane.ratePerTick.forEach((r, h) => { if (r > peak) { peak = r; how = h; } });
+    lane.ratePerTick.forEach((r, h) => {
+      if (r > peak) {
+        peak = r;
+        how = h;
+      }
+    });
     if (peak === 0) continue;
     const out: Entity[] = [];
     let hit = 0;
@@ -116,9 +121,11 @@ export function rare(input: ShapeInput): ShapedAnomaly {
   const forced = incidentFor(lane, incident);
   const partitionKind = d.partition_field_name ? fieldKind(d.partition_field_name) : undefined;
   const round = incident.round ?? 0;
-  if (partitionKind && !forced[partitionKind]) {
-    const entities = lane.pools[lane.kinds.indexOf(partitionKind)].entities;
-    forced[partitionKind] = entities[round % entities.length];
+  if (partitionKind && (!forced[partitionKind] || input.ordinal > 0)) {
+    // The headline in the incident's partition; each extra anomaly in a partition of its own, so
+    // the novelties of one partition do not share or precede each other (issue #8, point 4).
+    const entities = lane.pools[lane.kinds.indexOf(partitionKind)].entities.filter((e) => e !== incident.forced[partitionKind] || input.ordinal === 0);
+    forced[partitionKind] = entities[(round + input.ordinal) % entities.length];
   }
   const sharedKey = `${d.by_field_name}@${input.bucketStart}`;
   const earlier = incident.shared.get(sharedKey);
@@ -126,17 +133,27 @@ export function rare(input: ShapeInput): ShapedAnomaly {
   // uses (another host's process) is then a novelty for this job only, not for the unpartitioned
   // jobs that read the same field (issue #8: their top record was this job's injection).
   const pool = lane.pools[lane.kinds.indexOf(byKind)];
-  const own = byKind === 'process' && partitionKind && pool?.affinity?.from === partitionKind ? pool.affinity.subsets.get(forced[partitionKind]!.key)?.items : undefined;
+  const own =
+    byKind === 'process' && partitionKind && pool?.affinity?.from === partitionKind ? pool.affinity.subsets.get(forced[partitionKind]!.key)?.items : undefined;
   const knownElsewhere = own ? pool.entities.filter((e) => !own.includes(e) && !incident.timeOfDayUsers.includes(e)) : [];
   if (knownElsewhere.length && !earlier) {
-    knownElsewhere.push(...knownElsewhere.splice(0, round % knownElsewhere.length));
+    // Each extra anomaly (--anomalies-per-job) another process: one seen before in this partition is no longer new.
+    knownElsewhere.push(...knownElsewhere.splice(0, (round * 10 + input.ordinal) % knownElsewhere.length));
     forced[byKind] = knownElsewhere[0];
     const ts = input.bucketStart + Math.floor((0.2 + 0.5 * random.next()) * Math.min(input.bucketSpan, 4 * TICK));
     const scope = scopeOf(job, forced);
     delete scope[d.by_field_name!];
     const value = String(knownElsewhere[0].fields[d.by_field_name!] ?? knownElsewhere[0].key);
-    const where = Object.entries(scope).map(([f, v]) => `${f}=${v}`).join(', ');
-    return { scope, field: d.by_field_name!, value, description: `${d.by_field_name} "${value}" never seen before for ${where} (known elsewhere)`, events: [{ ts, lane, forced }] };
+    const where = Object.entries(scope)
+      .map(([f, v]) => `${f}=${v}`)
+      .join(', ');
+    return {
+      scope,
+      field: d.by_field_name!,
+      value,
+      description: `${d.by_field_name} "${value}" never seen before for ${where} (known elsewhere)`,
+      events: [{ ts, lane, forced }],
+    };
   }
   let key = novelKey(byKind, world.flavor, incident.novel++);
   // Never reuse a value another module already injected in another bucket.
@@ -149,9 +166,13 @@ export function rare(input: ShapeInput): ShapedAnomaly {
   if (!earlier) incident.shared.set(sharedKey, { entity: novel, ts });
   const scope = scopeOf(job, forced);
   delete scope[d.by_field_name!];
-  const where = Object.entries(scope).map(([f, v]) => `${f}=${v}`).join(', ');
+  const where = Object.entries(scope)
+    .map(([f, v]) => `${f}=${v}`)
+    .join(', ');
   return {
-    scope, field: d.by_field_name!, value: String(novel.fields[d.by_field_name!] ?? novel.key),
+    scope,
+    field: d.by_field_name!,
+    value: String(novel.fields[d.by_field_name!] ?? novel.key),
     description: `${d.by_field_name} "${novel.fields[d.by_field_name!] ?? novel.key}" never seen before${where ? ` for ${where}` : ''}`,
     events: [{ ts, lane, forced }],
   };
@@ -162,7 +183,9 @@ export function timeOfDay(input: ShapeInput): ShapedAnomaly {
   const ts = input.bucketStart + 7 * MINUTE;
   const local = new Date(ts + (user.utcOffset ?? 0) * 3600_000).toISOString().slice(11, 16);
   return {
-    scope: { 'user.name': user.key }, field: '@timestamp', value: local,
+    scope: { 'user.name': user.key },
+    field: '@timestamp',
+    value: local,
     description: `${user.key} logs on at ${local} local time (works 08:00-18:00 UTC${(user.utcOffset ?? 0) >= 0 ? '+' : ''}${user.utcOffset}), alone in its bucket`,
     events: [{ ts, lane: input.lane, forced: { user } }],
   };
@@ -181,9 +204,13 @@ export function burst(input: ShapeInput): ShapedAnomaly {
   const lambda = peakPerBucket(input, scopeEntities);
   const n = Math.ceil(Math.max(8 * lambda, lambda + 12 * Math.sqrt(lambda) + 10, 25));
   const scope = scopeOf(input.job, forced);
-  const where = Object.entries(scope).map(([f, v]) => `${f}=${v}`).join(', ');
+  const where = Object.entries(scope)
+    .map(([f, v]) => `${f}=${v}`)
+    .join(', ');
   return {
-    scope, field: 'count', value: n,
+    scope,
+    field: 'count',
+    value: n,
     description: `burst of ${n} events in one bucket${where ? ` for ${where}` : ''} (baseline peak about ${lambda.toFixed(1)} per bucket)`,
     events: spread(input.bucketStart, input.bucketSpan, n).map((ts) => ({ ts, lane: input.lane, forced })),
   };
@@ -193,8 +220,21 @@ export function burst(input: ShapeInput): ShapedAnomaly {
 function distinctKeys(kind: EntityKind, input: ShapeInput, n: number): string[] {
   if (kind === 'aws_error') {
     const user = String(input.incident.forced.user?.fields['aws.cloudtrail.user_identity.arn'] ?? 'arn:aws:iam::123456789012:user/unknown');
-    const actions = ['iam:ListAccessKeys', 'iam:GetUser', 's3:GetBucketPolicy', 'ec2:DescribeSnapshots', 'kms:ListKeys', 'secretsmanager:ListSecrets', 'lambda:GetFunction', 'rds:DescribeDBSnapshots'];
-    return Array.from({ length: n }, (_, j) => `AccessDenied\u0000User: ${user} is not authorized to perform: ${actions[j % actions.length]} on resource: arn:aws:${actions[j % actions.length].split(':')[0]}:us-east-1:123456789012:resource/prod-${j}`);
+    const actions = [
+      'iam:ListAccessKeys',
+      'iam:GetUser',
+      's3:GetBucketPolicy',
+      'ec2:DescribeSnapshots',
+      'kms:ListKeys',
+      'secretsmanager:ListSecrets',
+      'lambda:GetFunction',
+      'rds:DescribeDBSnapshots',
+    ];
+    return Array.from(
+      { length: n },
+      (_, j) =>
+        `AccessDenied\u0000User: ${user} is not authorized to perform: ${actions[j % actions.length]} on resource: arn:aws:${actions[j % actions.length].split(':')[0]}:us-east-1:123456789012:resource/prod-${j}`,
+    );
   }
   return Array.from({ length: n }, () => novelKey(kind, input.world.flavor, input.incident.novel++));
 }
@@ -206,7 +246,9 @@ export function distinct(input: ShapeInput): ShapedAnomaly {
   const n = Math.max(30, 4 * input.lane.pools[input.lane.kinds.indexOf(kind)].entities.length);
   const values = distinctKeys(kind, input, n).map((k) => buildEntity(kind, k, input.world.flavor, { novel: true }));
   return {
-    scope: scopeOf(input.job, forced), field: d.field_name!, value: n,
+    scope: scopeOf(input.job, forced),
+    field: d.field_name!,
+    value: n,
     description: `${n} distinct ${d.field_name} values in one bucket`,
     events: spread(input.bucketStart, input.bucketSpan, n).map((ts, j) => ({ ts, lane: input.lane, forced: { ...forced, [kind]: values[j] } })),
   };
@@ -233,8 +275,14 @@ export function infoContent(input: ShapeInput): ShapedAnomaly {
   const values = keys.map((k) => buildEntity(kind, k, input.world.flavor, { novel: true }));
   const scopeForced = { ...forced, [kind]: values[0] };
   return {
-    scope: scopeOf(input.job, scopeForced), field: d.field_name!, value: keys.length,
+    scope: scopeOf(input.job, scopeForced),
+    field: d.field_name!,
+    value: keys.length,
     description: `${keys.length} unique high-entropy ${d.field_name} values in one bucket`,
-    events: spread(input.bucketStart, Math.min(input.bucketSpan, 10 * MINUTE), keys.length).map((ts, j) => ({ ts, lane: input.lane, forced: { ...forced, [kind]: values[j] } })),
+    events: spread(input.bucketStart, Math.min(input.bucketSpan, 10 * MINUTE), keys.length).map((ts, j) => ({
+      ts,
+      lane: input.lane,
+      forced: { ...forced, [kind]: values[j] },
+    })),
   };
 }

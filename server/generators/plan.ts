@@ -153,7 +153,9 @@ function ruleReach(rule: CatalogueRule, bucketStart: number, end: number): RuleR
     name: rule.name,
     anomalyThreshold: rule.anomaly_threshold,
     from: rule.from,
-    withinLookback: bucketStart >= end - lookback,
+    // With a tick to spare: a rule that runs a few minutes after the end (or after a load) must
+    // still see it; an anomaly at the very edge of the look-back gets a manual run instead.
+    withinLookback: bucketStart >= end - lookback + TICK,
     alertableUntil: new Date(bucketStart + lookback).toISOString(),
   };
 }
@@ -279,7 +281,8 @@ export function buildPlan(input: GenerateOptions, now = Date.now(), live?: LiveR
       const anomalies: AnomalyPlan[] = [];
       // Novelties first: where a job of the module injects many unique strings (DNS tunnelling,
       // obfuscated scripts), the short-bucket rare jobs' anomalies go one bucket earlier, so those
-      // strings neither share their bucket nor precede them as earlier novelties (issue #8).
+      // strings neither share their bucket nor precede them as earlier novelties (issue #8): all of
+      // them before the earliest of those (with --anomalies-per-job, the unique strings' first round).
       const fn = job.job.analysis_config.detectors[0].function;
       const prefix = (f?: string) => (f ?? '').split('.').slice(0, -1).join('.');
       const by = prefix(job.job.analysis_config.detectors[0].by_field_name);
@@ -309,7 +312,7 @@ export function buildPlan(input: GenerateOptions, now = Date.now(), live?: LiveR
         const bucketStart =
           familyOf(fn) === 'time' && !(live && live.round > 0)
             ? timeOfDayBucket(end, bucketSpan, ordinal)
-            : anomalyBucket(end, bucketSpan, ordinal) - early - weekendShift;
+            : anomalyBucket(end, bucketSpan, early ? options.anomaliesPerJob - 1 + ordinal : ordinal) - early - weekendShift;
         if (bucketStart < starts[i] + MIN_HISTORY_BEFORE_ANOMALY) {
           // Never inside the models' warm-up: a short history whose anomaly moved back (a weekend
           // end, extra anomalies) gives this job the baseline it needs before it, from its own
