@@ -125,6 +125,26 @@ describe('options', () => {
   });
 });
 
+describe('extra anomalies (--anomalies-per-job)', () => {
+  it("a long-bucket rare job's anomaly buckets hold no other job's new value of its field", () => {
+    const plan = buildPlan({ modules: ['security_windows_v3'], end: '2026-12-02T18:00:00Z', anomaliesPerJob: 3 });
+    const jobs = plan.modules[0].jobs;
+    const long = jobs.filter((j) => j.bucketSpan > 2 * 3600_000 && j.anomalies[0].function === 'rare');
+    expect(long.length).toBeGreaterThan(0);
+    for (const j of long) {
+      const partitions = new Set(j.anomalies.map((a) => JSON.stringify(a.scope)));
+      expect(partitions.size).toBe(j.anomalies.length);
+      for (const a of j.anomalies)
+        for (const other of jobs.flatMap((o) => (o === j ? [] : o.anomalies.filter((x) => x.field === a.field))))
+          expect({ job: j.job.id, other: other.jobId, inside: other.bucketStart >= a.bucketStart && other.bucketStart < a.bucketEnd }).toEqual({
+            job: j.job.id,
+            other: other.jobId,
+            inside: false,
+          });
+    }
+  });
+});
+
 describe('ordinary results for a skip rule (dns_tunneling: actual < 350)', () => {
   it('adds reverse lookups whose info content crosses the floor, outside the rare DNS job', () => {
     const plan = buildPlan({ modules: ['security_packetbeat'], end: '2026-12-02T18:00:00Z', historyDays: 3 });

@@ -25,7 +25,11 @@ import { customProfile } from '../custom_jobs/profile';
 function withoutClashes(custom: CatalogueJob[], groups: Map<string, CatalogueJob[]>): CatalogueJob[] {
   for (const [moduleId, jobs] of groups) {
     const clash = custom.find((c) => jobs.some((j) => j.id === c.id));
-    if (clash) throw new OptionsError(`job ${clash.id} (${clash.sources.job.path}) has the id of a job of module ${moduleId} that is also chosen; rename it or leave the module out`, 'customJobs');
+    if (clash)
+      throw new OptionsError(
+        `job ${clash.id} (${clash.sources.job.path}) has the id of a job of module ${moduleId} that is also chosen; rename it or leave the module out`,
+        'customJobs',
+      );
   }
   return custom;
 }
@@ -292,6 +296,10 @@ export function buildPlan(input: GenerateOptions, now = Date.now(), live?: LiveR
         jobs.some((j) => j.job.analysis_config.detectors[0].function.includes('info_content') && prefix(j.job.analysis_config.detectors[0].field_name) === by)
           ? bucketSpan
           : 0;
+      // A bucket longer than the anomalies' 2-hour step would hold other jobs' extra anomalies
+      // (with --anomalies-per-job): on the incident's host they are new processes of the same
+      // partition. Such a job's anomalies go to whole buckets before the earliest of those.
+      const longBucket = familyOf(fn) === 'rare' && bucketSpan > 2 * HOUR && options.anomaliesPerJob > 1;
       // Counts on a weekend: people do not work weekends, and the engine does not score a weekend
       // bucket of a weekday/weekend pattern learnt from less than three weeks (engine calibration,
       // count: Saturday x5 and Sunday x20 both 0). Such a job's anomalies move back to the last
@@ -312,7 +320,9 @@ export function buildPlan(input: GenerateOptions, now = Date.now(), live?: LiveR
         const bucketStart =
           familyOf(fn) === 'time' && !(live && live.round > 0)
             ? timeOfDayBucket(end, bucketSpan, ordinal)
-            : anomalyBucket(end, bucketSpan, early ? options.anomaliesPerJob - 1 + ordinal : ordinal) - early - weekendShift;
+            : longBucket
+              ? floorTo(anomalyBucket(end, TICK, options.anomaliesPerJob - 1), bucketSpan) - (1 + ordinal) * bucketSpan - weekendShift
+              : anomalyBucket(end, bucketSpan, early ? options.anomaliesPerJob - 1 + ordinal : ordinal) - early - weekendShift;
         if (bucketStart < starts[i] + MIN_HISTORY_BEFORE_ANOMALY) {
           // Never inside the models' warm-up: a short history whose anomaly moved back (a weekend
           // end, extra anomalies) gives this job the baseline it needs before it, from its own
@@ -351,9 +361,20 @@ export function buildPlan(input: GenerateOptions, now = Date.now(), live?: LiveR
       );
     injections.sort((a, b) => a.ts - b.ts);
     const injectedValues = new Set<string>();
-    for (const e of injections) for (const entity of Object.values(e.forced) as Entity[]) if (entity.novel) for (const v of Object.values(entity.fields)) injectedValues.add(String(v));
+    for (const e of injections)
+      for (const entity of Object.values(e.forced) as Entity[]) if (entity.novel) for (const v of Object.values(entity.fields)) injectedValues.add(String(v));
     const tick = moduleTick(jobPlans.map((j) => j.bucketSpan));
-    modules.push({ moduleId, profile, dataStream: `logs-${profile.dataset}-${options.namespace}`, world, jobs: jobPlans, injections, injectedValues, suppressions, tick });
+    modules.push({
+      moduleId,
+      profile,
+      dataStream: `logs-${profile.dataset}-${options.namespace}`,
+      world,
+      jobs: jobPlans,
+      injections,
+      injectedValues,
+      suppressions,
+      tick,
+    });
   }
   const dataStart = Math.min(start, ...modules.flatMap((m) => m.jobs.map((j) => j.start)));
   return { options, start, dataStart, end, modules, notices };
