@@ -118,7 +118,11 @@ export class WeightedPicker<T> {
   }
 
   pick(random: Random): T {
-    const target = random.next() * this.total;
+    return this.items[this.indexAt(random.next() * this.total)];
+  }
+
+  /** The first item whose cumulative weight exceeds `target` (binary search). */
+  private indexAt(target: number): number {
     let lo = 0;
     let hi = this.cumulative.length - 1;
     while (lo < hi) {
@@ -126,7 +130,7 @@ export class WeightedPicker<T> {
       if (this.cumulative[mid] > target) hi = mid;
       else lo = mid + 1;
     }
-    return this.items[lo];
+    return lo;
   }
 
   /**
@@ -137,13 +141,7 @@ export class WeightedPicker<T> {
    */
   pickAt(u: number, rest: Float64Array): T {
     const target = u * this.total;
-    let lo = 0;
-    let hi = this.cumulative.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.cumulative[mid] > target) hi = mid;
-      else lo = mid + 1;
-    }
+    const lo = this.indexAt(target);
     const below = lo > 0 ? this.cumulative[lo - 1] : 0;
     const share = this.cumulative[lo] - below;
     rest[0] = share > 0 ? Math.min(Math.max((target - below) / share, 0), 0.999999999) : 0;
