@@ -141,19 +141,7 @@ export function rare(input: ShapeInput): ShapedAnomaly {
     knownElsewhere.push(...knownElsewhere.splice(0, (round * 10 + input.ordinal) % knownElsewhere.length));
     forced[byKind] = knownElsewhere[0];
     const ts = input.bucketStart + Math.floor((0.2 + 0.5 * random.next()) * Math.min(input.bucketSpan, 4 * TICK));
-    const scope = scopeOf(job, forced);
-    delete scope[d.by_field_name!];
-    const value = String(knownElsewhere[0].fields[d.by_field_name!] ?? knownElsewhere[0].key);
-    const where = Object.entries(scope)
-      .map(([f, v]) => `${f}=${v}`)
-      .join(', ');
-    return {
-      scope,
-      field: d.by_field_name!,
-      value,
-      description: `${d.by_field_name} "${value}" never seen before for ${where} (known elsewhere)`,
-      events: [{ ts, lane, forced }],
-    };
+    return neverSeen(job, lane, forced, knownElsewhere[0], ts, ' (known elsewhere)');
   }
   let key = novelKey(byKind, world.flavor, incident.novel++);
   // Never reuse a value another module already injected in another bucket.
@@ -164,18 +152,19 @@ export function rare(input: ShapeInput): ShapedAnomaly {
   forced[byKind] = novel;
   const ts = earlier?.ts ?? input.bucketStart + Math.floor((0.2 + 0.5 * random.next()) * Math.min(input.bucketSpan, 4 * TICK));
   if (!earlier) incident.shared.set(sharedKey, { entity: novel, ts });
+  return neverSeen(job, lane, forced, novel, ts);
+}
+
+/** A rare job's anomaly: `entity` as its by-field value, never seen before in the rest of the scope. */
+function neverSeen(job: CatalogueJob, lane: Lane, forced: Partial<Record<EntityKind, Entity>>, entity: Entity, ts: number, note = ''): ShapedAnomaly {
+  const by = job.job.analysis_config.detectors[0].by_field_name!;
   const scope = scopeOf(job, forced);
-  delete scope[d.by_field_name!];
+  delete scope[by];
+  const value = String(entity.fields[by] ?? entity.key);
   const where = Object.entries(scope)
     .map(([f, v]) => `${f}=${v}`)
     .join(', ');
-  return {
-    scope,
-    field: d.by_field_name!,
-    value: String(novel.fields[d.by_field_name!] ?? novel.key),
-    description: `${d.by_field_name} "${novel.fields[d.by_field_name!] ?? novel.key}" never seen before${where ? ` for ${where}` : ''}`,
-    events: [{ ts, lane, forced }],
-  };
+  return { scope, field: by, value, description: `${by} "${value}" never seen before${where ? ` for ${where}` : ''}${note}`, events: [{ ts, lane, forced }] };
 }
 
 export function timeOfDay(input: ShapeInput): ShapedAnomaly {
