@@ -4,10 +4,12 @@
  *   version from Kibana; no `GET /` or `GET _license` as the user);
  * - every job the run creates (whole module through ML module setup, a single job and the
  *   module-setup fallback through the ES API) has its ML saved object in the run's space before
- *   the rules are created;
+ *   the rules are created, and so has each of the user's own jobs (custom module);
  * - the run is a Task Manager task acting with an API key: it outlives the user's credentials,
  *   and a Kibana restart mid-run resumes it, or reports it interrupted once its task is gone.
  */
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { RunProgress } from '../../common/api';
 import { API_VERSION, ROUTES } from '../../common/constants';
 import { startStandin, type Standin } from '../../test/standin';
@@ -19,6 +21,7 @@ import type { RunsIndexFront } from '../../test/router_harness/runs_index_front'
 import { RUNS_INDEX } from '../runs/run_store';
 
 const END = '2026-11-20T10:07:00Z';
+const FIXTURES = resolve(__dirname, '../../test/fixtures/custom_jobs');
 const SMALL = { modules: ['security_auth'], historyDays: 3, end: END };
 const V = { 'elastic-api-version': API_VERSION };
 const FAST = { installDefaults: { pollMs: 20, retryWaitMs: 10, chunkSize: 2000 } };
@@ -106,14 +109,22 @@ describe('a run inside Kibana', () => {
     const a = await waitForRun(h, (whole.body as { runId: string }).runId, 'analysts');
     expect(a.state).toBe('succeeded');
     // 2. A single job of another module (module setup with that job only).
-    const single = await call(h, { method: 'POST', path: `/s/analysts${ROUTES.runs}`, body: { modules: ['packetbeat_rare_urls'], historyDays: 3, end: END, namespace: 'single' } });
+    const single = await call(h, {
+      method: 'POST',
+      path: `/s/analysts${ROUTES.runs}`,
+      body: { modules: ['packetbeat_rare_urls'], historyDays: 3, end: END, namespace: 'single' },
+    });
     expect(single.status).toBe(202);
     const b = await waitForRun(h, (single.body as { runId: string }).runId, 'analysts');
     expect(b.errors).toEqual([]);
     expect(b.state).toBe('succeeded');
     // 3. Module setup refused: the module's jobs are made through the ES API instead.
     standin.faults.status('kibana:POST /internal/ml/modules/setup/*', 500, 1);
-    const fallback = await call(h, { method: 'POST', path: `/s/analysts${ROUTES.runs}`, body: { modules: ['security_network'], historyDays: 3, end: END, namespace: 'fallback' } });
+    const fallback = await call(h, {
+      method: 'POST',
+      path: `/s/analysts${ROUTES.runs}`,
+      body: { modules: ['security_network'], historyDays: 3, end: END, namespace: 'fallback' },
+    });
     expect(fallback.status).toBe(202);
     const c = await waitForRun(h, (fallback.body as { runId: string }).runId, 'analysts');
     expect(c.state).toBe('succeeded');
@@ -127,7 +138,9 @@ describe('a run inside Kibana', () => {
     // ES-API jobs got the object ML's own job creation makes, from the plugin, in that space only.
     for (const jobId of c.created.jobs) {
       expect(h.savedObjects.get('ml-job', `anomaly-detector-${jobId}`)).toEqual({
-        type: 'ml-job', id: `anomaly-detector-${jobId}`, namespaces: ['analysts'],
+        type: 'ml-job',
+        id: `anomaly-detector-${jobId}`,
+        namespaces: ['analysts'],
         attributes: { job_id: jobId, datafeed_id: `datafeed-${jobId}`, type: 'anomaly-detector' },
       });
     }
@@ -135,6 +148,25 @@ describe('a run inside Kibana', () => {
     const rules = [...(h.alerting as MemoryAlerting).rules.get('analysts')!.values()];
     expect(rules.length).toBeGreaterThan(0);
     expect(rules.map((r) => r.jobsMissingInSpace)).toEqual(rules.map(() => []));
+  });
+
+  it("the user's own jobs (custom module, ES API) get their ML saved objects in the run space (they have no rules)", async () => {
+    const h = await harness();
+    const fixture = (name: string) => JSON.parse(readFileSync(join(FIXTURES, name), 'utf8')) as Record<string, unknown>;
+    const customJobs = [
+      { job: fixture('app_latency_high_mean_1h.json'), datafeed: fixture('datafeed_app_latency_high_mean_1h.json') },
+      { job: fixture('rare_process_1h.json') },
+    ];
+    const res = await call(h, { method: 'POST', path: `/s/analysts${ROUTES.runs}`, body: { historyDays: 4, end: END, customJobs, namespace: 'own' } });
+    expect(res.status).toBe(202);
+    const run = await waitForRun(h, (res.body as { runId: string }).runId, 'analysts');
+    expect(run.errors).toEqual([]);
+    expect(run.state).toBe('succeeded');
+    expect(run.created.jobs).toEqual(['app_latency_high_mean_1h', 'rare_process_1h']);
+    for (const jobId of run.created.jobs) {
+      expect([jobId, h.jobVisible(jobId, 'analysts'), h.jobVisible(jobId, 'default')]).toEqual([jobId, true, false]);
+      expect(h.savedObjects.get('ml-job', `anomaly-detector-${jobId}`)).toMatchObject({ namespaces: ['analysts'], attributes: { job_id: jobId } });
+    }
   });
 
   it('runs as a Task Manager task with an API key: the user session expiring mid-run does not stop it', async () => {
@@ -179,8 +211,19 @@ describe('a run inside Kibana', () => {
             started = true;
             const t = new Date().toISOString();
             onProgress({
-              runId: o.runId!, space: 'default', state: 'running', phase: 'index', startedAt: t, updatedAt: t, request: SMALL, notices: [], errors: [],
-              docs: { planned: 0, generated: 0, indexed: 0, failed: 0 }, dataStreams: [], jobs: [], rules: [],
+              runId: o.runId!,
+              space: 'default',
+              state: 'running',
+              phase: 'index',
+              startedAt: t,
+              updatedAt: t,
+              request: SMALL,
+              notices: [],
+              errors: [],
+              docs: { planned: 0, generated: 0, indexed: 0, failed: 0 },
+              dataStreams: [],
+              jobs: [],
+              rules: [],
               created: { dataStreams: ['logs-ml_demo.auth-default'], indexTemplates: [], jobs: [], datafeeds: [], rules: [] },
             });
           }),
