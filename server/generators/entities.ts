@@ -9,8 +9,22 @@ import * as V from './vocabulary';
 import { fieldBaselineKeys, fieldEntityFields, fieldNovelKey, fieldOfKind, isFieldKind, type FieldFlavor, type FieldKind } from './field_values';
 
 export type EntityKind =
-  | 'user' | 'host' | 'source' | 'destination' | 'dport' | 'process' | 'parent' | 'workdir'
-  | 'service' | 'script' | 'aws_action' | 'aws_error' | 'dns' | 'server_domain' | 'url' | 'user_agent'
+  | 'user'
+  | 'host'
+  | 'source'
+  | 'destination'
+  | 'dport'
+  | 'process'
+  | 'parent'
+  | 'workdir'
+  | 'service'
+  | 'script'
+  | 'aws_action'
+  | 'aws_error'
+  | 'dns'
+  | 'server_domain'
+  | 'url'
+  | 'user_agent'
   // Any other field, one kind per field (field_values.ts).
   | FieldKind;
 
@@ -40,13 +54,31 @@ export interface Entity {
   person?: number;
   /** Built from an anomaly list: never part of a baseline pool. */
   novel?: boolean;
+  /**
+   * A fixed fraction in [0, 1) from the key: where this entity's dependent picks (its user's host
+   * or IP) start inside their subset (lanes.ts pickEntities), so two users at the same quantile
+   * do not pick their subsets' first value together, and where a host's event times start inside
+   * a step (stream.ts).
+   */
+  phase: number;
 }
 
 /** Which entity kind supplies each ECS field. */
 export const FIELD_KIND: Record<string, EntityKind> = {};
 const KIND_FIELDS: Record<EntityKind, string[]> = {
   user: ['user.name', 'user.id', 'user.domain', 'aws.cloudtrail.user_identity.arn', 'aws.cloudtrail.user_identity.type'],
-  host: ['host.name', 'host.hostname', 'host.id', 'host.ip', 'host.os.type', 'host.os.family', 'host.os.name', 'host.os.platform', 'host.os.version', 'host.os.kernel'],
+  host: [
+    'host.name',
+    'host.hostname',
+    'host.id',
+    'host.ip',
+    'host.os.type',
+    'host.os.family',
+    'host.os.name',
+    'host.os.platform',
+    'host.os.version',
+    'host.os.kernel',
+  ],
   source: ['source.ip', 'source.geo.city_name', 'source.geo.region_name', 'source.geo.country_iso_code', 'source.geo.country_name', 'source.geo.location'],
   destination: ['destination.ip', 'destination.geo.city_name', 'destination.geo.country_iso_code', 'destination.geo.country_name'],
   dport: ['destination.port'],
@@ -77,7 +109,7 @@ function entity(kind: EntityKind, key: string, fields: Record<string, unknown>, 
     clean[f] = v;
     json[f] = JSON.stringify(v);
   }
-  return { kind, key, fields: clean, json, fragments: {}, ...extra };
+  return { kind, key, fields: clean, json, fragments: {}, phase: stableNumber(`phase:${kind}:${key}`, 65536) / 65536, ...extra };
 }
 
 /** Small stable number from a string, for ids and addresses that must not change between runs. */
@@ -106,46 +138,75 @@ export function buildEntity(kind: EntityKind, key: string, flavor: Flavor, extra
   switch (kind) {
     case 'user': {
       if (flavor.users === 'aws') {
-        return entity(kind, key, {
-          'user.name': key,
-          'user.id': `AIDA${stableHex(key, 16).toUpperCase()}`,
-          'aws.cloudtrail.user_identity.arn': `arn:aws:iam::${t.awsAccountId}:user/${key}`,
-          'aws.cloudtrail.user_identity.type': 'IAMUser',
-        }, extra);
+        return entity(
+          kind,
+          key,
+          {
+            'user.name': key,
+            'user.id': `AIDA${stableHex(key, 16).toUpperCase()}`,
+            'aws.cloudtrail.user_identity.arn': `arn:aws:iam::${t.awsAccountId}:user/${key}`,
+            'aws.cloudtrail.user_identity.type': 'IAMUser',
+          },
+          extra,
+        );
       }
-      const id = flavor.users === 'windows'
-        ? `S-1-5-21-3541430928-2051711210-1391384369-${1100 + stableNumber(key, 8000)}`
-        : String(key === 'root' ? 0 : 1000 + stableNumber(key, 9000));
+      const id =
+        flavor.users === 'windows'
+          ? `S-1-5-21-3541430928-2051711210-1391384369-${1100 + stableNumber(key, 8000)}`
+          : String(key === 'root' ? 0 : 1000 + stableNumber(key, 9000));
       return entity(kind, key, { 'user.name': key, 'user.id': id, 'user.domain': flavor.users === 'windows' ? t.windowsDomain : undefined }, extra);
     }
     case 'host': {
       const list = flavor.os === 'windows' ? V.WINDOWS_OS : V.LINUX_OS;
       const os = list[stableNumber(key, list.length)];
       const n = stableNumber(key, 250);
-      return entity(kind, key, {
-        'host.name': key, 'host.hostname': key, 'host.id': uuidFrom(`host:${key}`), 'host.ip': [`10.${flavor.os === 'windows' ? 20 : 10}.${1 + (n % 20)}.${10 + n}`],
-        'host.os.type': flavor.os, 'host.os.family': os.family, 'host.os.name': os.name, 'host.os.platform': os.platform, 'host.os.version': os.version, 'host.os.kernel': os.kernel,
-      }, extra);
+      return entity(
+        kind,
+        key,
+        {
+          'host.name': key,
+          'host.hostname': key,
+          'host.id': uuidFrom(`host:${key}`),
+          'host.ip': [`10.${flavor.os === 'windows' ? 20 : 10}.${1 + (n % 20)}.${10 + n}`],
+          'host.os.type': flavor.os,
+          'host.os.family': os.family,
+          'host.os.name': os.name,
+          'host.os.platform': os.platform,
+          'host.os.version': os.version,
+          'host.os.kernel': os.kernel,
+        },
+        extra,
+      );
     }
     case 'source':
     case 'destination': {
       const prefix = kind === 'source' ? 'source' : 'destination';
       if (kind === 'source' && flavor.sources === 'internal') return entity(kind, key, { 'source.ip': key }, extra);
       const geo = [...V.GEO, ...V.ANOMALOUS_GEO].find((g) => key.startsWith(`${g[6]}.`));
-      return entity(kind, key, {
-        [`${prefix}.ip`]: key,
-        [`${prefix}.geo.city_name`]: geo?.[0], [`${prefix}.geo.region_name`]: kind === 'source' ? geo?.[1] : undefined,
-        [`${prefix}.geo.country_iso_code`]: geo?.[2], [`${prefix}.geo.country_name`]: geo?.[3],
-        [`${prefix}.geo.location`]: kind === 'source' && geo ? { lat: geo[4], lon: geo[5] } : undefined,
-      }, extra);
+      return entity(
+        kind,
+        key,
+        {
+          [`${prefix}.ip`]: key,
+          [`${prefix}.geo.city_name`]: geo?.[0],
+          [`${prefix}.geo.region_name`]: kind === 'source' ? geo?.[1] : undefined,
+          [`${prefix}.geo.country_iso_code`]: geo?.[2],
+          [`${prefix}.geo.country_name`]: geo?.[3],
+          [`${prefix}.geo.location`]: kind === 'source' && geo ? { lat: geo[4], lon: geo[5] } : undefined,
+        },
+        extra,
+      );
     }
     case 'dport':
       return entity(kind, key, { 'destination.port': Number(key) }, extra);
     case 'process':
     case 'parent': {
-      const exe = flavor.os === 'windows'
-        ? (key.toLowerCase() === key ? `C:\\Windows\\System32\\${key}` : `C:\\Program Files\\${key.replace(/\.exe$/i, '')}\\${key}`)
-        : `/usr/bin/${key}`;
+      const exe =
+        flavor.os === 'windows'
+          ? key.toLowerCase() === key
+            ? `C:\\Windows\\System32\\${key}`
+            : `C:\\Program Files\\${key.replace(/\.exe$/i, '')}\\${key}`
+          : `/usr/bin/${key}`;
       return kind === 'process'
         ? entity(kind, key, { 'process.name': key, 'process.executable': exe }, extra)
         : entity(kind, key, { 'process.parent.name': key, 'process.parent.executable': exe }, extra);
@@ -153,13 +214,23 @@ export function buildEntity(kind: EntityKind, key: string, flavor: Flavor, extra
     case 'workdir':
       return entity(kind, key, { 'process.working_directory': key }, extra);
     case 'service':
-      return entity(kind, key, { 'winlog.event_data.ServiceName': key, 'winlog.event_data.ServiceFileName': `C:\\Windows\\System32\\${key.toLowerCase()}.exe` }, extra);
+      return entity(
+        kind,
+        key,
+        { 'winlog.event_data.ServiceName': key, 'winlog.event_data.ServiceFileName': `C:\\Windows\\System32\\${key.toLowerCase()}.exe` },
+        extra,
+      );
     case 'script':
-      return entity(kind, key, {
-        'powershell.file.script_block_text': key,
-        'powershell.file.script_block_hash': stableHex(key, 64),
-        'powershell.file.script_block_id': uuidFrom(`script:${key}`),
-      }, extra);
+      return entity(
+        kind,
+        key,
+        {
+          'powershell.file.script_block_text': key,
+          'powershell.file.script_block_hash': stableHex(key, 64),
+          'powershell.file.script_block_id': uuidFrom(`script:${key}`),
+        },
+        extra,
+      );
     case 'aws_action': {
       const provider = [...V.AWS_ACTIONS, ...V.ANOMALOUS_AWS_ACTIONS].find(([a]) => a === key)?.[1] ?? 'iam.amazonaws.com';
       return entity(kind, key, { 'event.action': key, 'event.provider': provider }, extra);
@@ -174,10 +245,18 @@ export function buildEntity(kind: EntityKind, key: string, flavor: Flavor, extra
       // domain (what packetbeat's eTLD+1 gives) keeps one more label; their question type is PTR.
       const reverse = key.endsWith('.arpa');
       const registered = labels.slice(reverse ? -3 : -2).join('.');
-      return entity(kind, key, {
-        'dns.question.name': key, 'dns.question.registered_domain': registered, 'dns.question.top_level_domain': labels[labels.length - 1],
-        'dns.question.subdomain': labels.length > 2 ? labels.slice(0, reverse ? -3 : -2).join('.') : undefined, 'dns.question.type': reverse ? 'PTR' : 'A',
-      }, extra);
+      return entity(
+        kind,
+        key,
+        {
+          'dns.question.name': key,
+          'dns.question.registered_domain': registered,
+          'dns.question.top_level_domain': labels[labels.length - 1],
+          'dns.question.subdomain': labels.length > 2 ? labels.slice(0, reverse ? -3 : -2).join('.') : undefined,
+          'dns.question.type': reverse ? 'PTR' : 'A',
+        },
+        extra,
+      );
     }
     case 'server_domain':
       return entity(kind, key, { 'server.domain': key }, extra);
@@ -202,7 +281,12 @@ export function baselineKeys(kind: EntityKind, flavor: Flavor): { key: string; h
         person: i,
         utcOffset: OFFICE_OFFSETS[i % OFFICE_OFFSETS.length],
       }));
-      const services = flavor.users === 'windows' ? V.WINDOWS_SERVICE_USERS : flavor.users === 'linux' ? V.LINUX_SERVICE_USERS : ['ci-deploy', 'terraform', 'backup-lambda', 'monitoring-ro'];
+      const services =
+        flavor.users === 'windows'
+          ? V.WINDOWS_SERVICE_USERS
+          : flavor.users === 'linux'
+            ? V.LINUX_SERVICE_USERS
+            : ['ci-deploy', 'terraform', 'backup-lambda', 'monitoring-ro'];
       return [...humans, ...services.map((key) => ({ key, human: false }))];
     }
     case 'host': {
@@ -236,7 +320,9 @@ export function baselineKeys(kind: EntityKind, flavor: Flavor): { key: string; h
     case 'server_domain':
       return V.DOMAINS.map((d, i) => ({ key: `${V.SUBDOMAINS[i % V.SUBDOMAINS.length]}.${d}` }));
     case 'url':
-      return V.DOMAINS.slice(0, 8).flatMap((d, i) => V.URL_PATHS.filter((_, j) => (i + j) % 4 === 0).map((p) => ({ key: `https://${V.SUBDOMAINS[i % 8]}.${d}${p}` })));
+      return V.DOMAINS.slice(0, 8).flatMap((d, i) =>
+        V.URL_PATHS.filter((_, j) => (i + j) % 4 === 0).map((p) => ({ key: `https://${V.SUBDOMAINS[i % 8]}.${d}${p}` })),
+      );
     case 'user_agent':
       return V.USER_AGENTS.map((key) => ({ key }));
   }
@@ -260,22 +346,44 @@ export function novelKey(kind: EntityKind, flavor: Flavor, i: number): string {
   const suffix = round > 0 ? String(round) : '';
   if (isFieldKind(kind)) return fieldNovelKey(fieldOfKind(kind), i, flavor);
   switch (kind) {
-    case 'user': return at(V.ANOMALOUS_USERS) + suffix;
-    case 'host': return `${flavor.theme.hostPrefix}-tmp-${at(['kali', 'x7', 'rogue', 'lab'])}${i}`;
+    case 'user':
+      return at(V.ANOMALOUS_USERS) + suffix;
+    case 'host':
+      return `${flavor.theme.hostPrefix}-tmp-${at(['kali', 'x7', 'rogue', 'lab'])}${i}`;
     // Live rounds go past 245 values: the next ones continue in 172.31.249.x, 172.31.248.x…
-    case 'source': return flavor.sources === 'internal' ? (i < 246 ? `172.31.250.${10 + i}` : `172.31.${249 - Math.floor((i - 246) / 246)}.${10 + ((i - 246) % 246)}`) : `${at(V.ANOMALOUS_GEO)[6]}.${200 + (i % 50)}.${11 + round}`;
-    case 'destination': return `${at(V.ANOMALOUS_GEO)[6]}.${210 + (i % 40)}.${33 + round}`;
-    case 'dport': return String(at(V.ANOMALOUS_PORTS) + round);
-    case 'process': return (flavor.os === 'windows' ? at(V.ANOMALOUS_WINDOWS_PROCESSES) : at(V.ANOMALOUS_LINUX_PROCESSES)).replace(/(\.exe)?$/i, (m) => suffix + m);
-    case 'parent': return flavor.os === 'windows' ? `mshta${suffix}.exe` : `kthreadd_x${suffix}`;
-    case 'workdir': return at(V.ANOMALOUS_WINDOWS_WORKDIRS) + (suffix ? `${suffix}\\` : '');
-    case 'service': return at(V.ANOMALOUS_WINDOWS_SERVICES) + suffix;
-    case 'script': return `$s=New-Object IO.MemoryStream(,[Convert]::FromBase64String("${createHash('sha512').update(`script${i}`).digest('base64')}"));IEX (New-Object IO.StreamReader(New-Object IO.Compression.GzipStream($s,[IO.Compression.CompressionMode]::Decompress))).ReadToEnd()`;
-    case 'aws_action': return at(V.ANOMALOUS_AWS_ACTIONS)[0] + suffix;
-    case 'aws_error': { const [c, m] = at(V.ANOMALOUS_AWS_ERRORS); return `${c}${suffix}\u0000${m.replace('{n}', String(i))}`; }
-    case 'dns': return `${stableHex(`dns${i}`, 10)}.${at(V.ANOMALOUS_DOMAINS)}`;
-    case 'server_domain': return `${at(['cdn', 'dl', 'api', 'node'])}${i}.${at(V.ANOMALOUS_DOMAINS)}`;
-    case 'url': return at(V.ANOMALOUS_URLS) + (suffix ? `?v=${suffix}` : '');
-    case 'user_agent': return at(V.ANOMALOUS_USER_AGENTS) + (suffix ? ` r${suffix}` : '');
+    case 'source':
+      return flavor.sources === 'internal'
+        ? i < 246
+          ? `172.31.250.${10 + i}`
+          : `172.31.${249 - Math.floor((i - 246) / 246)}.${10 + ((i - 246) % 246)}`
+        : `${at(V.ANOMALOUS_GEO)[6]}.${200 + (i % 50)}.${11 + round}`;
+    case 'destination':
+      return `${at(V.ANOMALOUS_GEO)[6]}.${210 + (i % 40)}.${33 + round}`;
+    case 'dport':
+      return String(at(V.ANOMALOUS_PORTS) + round);
+    case 'process':
+      return (flavor.os === 'windows' ? at(V.ANOMALOUS_WINDOWS_PROCESSES) : at(V.ANOMALOUS_LINUX_PROCESSES)).replace(/(\.exe)?$/i, (m) => suffix + m);
+    case 'parent':
+      return flavor.os === 'windows' ? `mshta${suffix}.exe` : `kthreadd_x${suffix}`;
+    case 'workdir':
+      return at(V.ANOMALOUS_WINDOWS_WORKDIRS) + (suffix ? `${suffix}\\` : '');
+    case 'service':
+      return at(V.ANOMALOUS_WINDOWS_SERVICES) + suffix;
+    case 'script':
+      return `$s=New-Object IO.MemoryStream(,[Convert]::FromBase64String("${createHash('sha512').update(`script${i}`).digest('base64')}"));IEX (New-Object IO.StreamReader(New-Object IO.Compression.GzipStream($s,[IO.Compression.CompressionMode]::Decompress))).ReadToEnd()`;
+    case 'aws_action':
+      return at(V.ANOMALOUS_AWS_ACTIONS)[0] + suffix;
+    case 'aws_error': {
+      const [c, m] = at(V.ANOMALOUS_AWS_ERRORS);
+      return `${c}${suffix}\u0000${m.replace('{n}', String(i))}`;
+    }
+    case 'dns':
+      return `${stableHex(`dns${i}`, 10)}.${at(V.ANOMALOUS_DOMAINS)}`;
+    case 'server_domain':
+      return `${at(['cdn', 'dl', 'api', 'node'])}${i}.${at(V.ANOMALOUS_DOMAINS)}`;
+    case 'url':
+      return at(V.ANOMALOUS_URLS) + (suffix ? `?v=${suffix}` : '');
+    case 'user_agent':
+      return at(V.ANOMALOUS_USER_AGENTS) + (suffix ? ` r${suffix}` : '');
   }
 }

@@ -42,7 +42,6 @@ export const KEY_FIELD: Record<EntityKind, string> = {
 
 const ARRAY_FIELDS = new Set(['event.category', 'event.type']);
 
-
 export interface LanePool extends Pool {
   picker: WeightedPicker<Entity>;
   /** Smaller than the world's pool: the datafeed restricts this kind's values. */
@@ -272,9 +271,19 @@ function warmupKey(lane: Lane, i: number, from: number, out: Entity[]): string {
   return key;
 }
 
-/** Next position of a round-robin over n items. */
-function cycle(cursors: Map<string, number>, key: string, n: number): number {
+/**
+ * How a lane's values are taken in turn: `cycle` always (a steady machine lane: every process on
+ * every host, evenly); `cover` once through each list, then by weight (the warm-up: every value
+ * and pair appears on the first day, and each entity's count is its ordinary one from then on —
+ * a whole day of even turns gave a heavy source IP or host a quarter of its level, and the next
+ * day's ordinary level scored x4 on the engine's second day, issue #8).
+ */
+export type TurnMode = 'cycle' | 'cover';
+
+/** Next position of a round-robin over n items, or -1 once `cover` has been through them. */
+function cycle(cursors: Map<string, number>, key: string, n: number, mode: TurnMode): number {
   const c = cursors.get(key) ?? 0;
+  if (mode === 'cover' && c >= n) return -1;
   cursors.set(key, c + 1);
   return c % n;
 }
@@ -296,8 +305,8 @@ const RESIDUAL = new Float64Array(1);
 
 /**
  * Picks one entity per kind of the lane into `out`: forced ones first, then users by hour, then
- * each kind from its affinity subset (a host's own processes) when it has one. During `warmup`
- * values are taken in turn rather than by weight, so every value and pair the baseline will ever
+ * each kind from its affinity subset (a host's own processes) when it has one. With `turns`
+ * values are first taken in turn (see TurnMode), so every value and pair the baseline will ever
  * use appears on the first day: nothing "new" turns up later except the injected anomalies.
  * Returns false when nobody is active in that hour.
  */
@@ -307,7 +316,7 @@ export function pickEntities(
   random: Random,
   out: Entity[],
   forced?: Partial<Record<EntityKind, Entity>>,
-  warmup = false,
+  turns?: TurnMode,
   // Round-robin positions of the warm-up: state of one stream pass, never of the (immutable) lane.
   cursors: Map<string, number> = new Map(),
   strata?: Strata,
@@ -324,15 +333,20 @@ export function pickEntities(
     // Stratified: the first kind at the event's quantile, a dependent kind inside its from-entity's share.
     const pick = (picker: WeightedPicker<Entity>, from: number): Entity => {
       if (!strata) return picker.pick(random);
-      const u = (from < 0 ? strata.u : strata.rest[from]) + strata.offsets[i];
+      // A dependent pick starts at its from-entity's phase: users at the same quantile (equal
+      // shares, one event each) would otherwise all take their subsets' first host or IP together.
+      const u = (from < 0 ? strata.u : strata.rest[from] + out[from].phase) + strata.offsets[i];
       const entity = picker.pickAt(u - Math.floor(u), RESIDUAL);
       strata.rest[i] = RESIDUAL[0];
       return entity;
     };
+    // In turn (see TurnMode) while the turns last, else by weight.
+    const turn = (items: readonly Entity[], key: string) => (turns ? cycle(cursors, key, items.length, turns) : -1);
     if (kind === 'user' && lane.usersByHour) {
-      const picker = (warmup && lane.onboarding ? lane.onboarding.usersByHour : lane.usersByHour)[how];
+      const picker = (turns && lane.onboarding ? lane.onboarding.usersByHour : lane.usersByHour)[how];
       if (!picker) return false;
-      out[i] = warmup ? picker.activeItems[cycle(cursors, `user@${how}`, picker.activeItems.length)] : pick(picker, -1);
+      const t = turn(picker.activeItems, `user@${how}`);
+      out[i] = t >= 0 ? picker.activeItems[t] : pick(picker, -1);
       continue;
     }
     const affinity = pool.affinity;
@@ -340,11 +354,13 @@ export function pickEntities(
       const j = lane.kinds.indexOf(affinity.from);
       const subset = affinity.subsets.get(out[j].key);
       if (subset) {
-        out[i] = warmup ? subset.items[cycle(cursors, warmupKey(lane, i, j, out), subset.items.length)] : pick(subset, j);
+        const t = turns ? turn(subset.items, warmupKey(lane, i, j, out)) : -1;
+        out[i] = t >= 0 ? subset.items[t] : pick(subset, j);
         continue;
       }
     }
-    out[i] = warmup ? pool.entities[cycle(cursors, kind, pool.entities.length)] : pick(pool.picker, -1);
+    const t = turn(pool.entities, kind);
+    out[i] = t >= 0 ? pool.entities[t] : pick(pool.picker, -1);
   }
   return true;
 }

@@ -4,7 +4,8 @@
  * the number of documents.
  */
 import type { Entity } from './entities';
-import { pickEntities, type Lane, type Strata } from './lanes';
+import { familyOf } from '../engine/registry';
+import { pickEntities, type Lane, type Strata, type TurnMode } from './lanes';
 import type { ModulePlan, Plan } from './plan';
 import { Random } from './random';
 import { activeIn, isSuppressed } from './suppression';
@@ -14,6 +15,8 @@ import { DAY, hourOfWeek, TICK } from './time';
 export const WARMUP = DAY;
 /** ...and people work every day for the first two, whatever weekday the data starts on. */
 export const ONBOARDING = 2 * DAY;
+/** The golden ratio's fractional part: its multiples spread most evenly over [0, 1). */
+const GOLDEN = 0.6180339887498949;
 
 export interface StreamOptions {
   /** Prefix every document with a bulk `create` action line (for _bulk files). */
@@ -93,6 +96,15 @@ export function* moduleStream(plan: Plan, module: ModulePlan, options: StreamOpt
   // Each lane starts with its job: most at the plan's window, a job needing a longer history earlier.
   const starts = module.jobs.map((j) => j.start);
   const kindsMax = Math.max(1, ...lanes.map((l) => l.kinds.length));
+  // Warm-up (see TurnMode): a rare job's lane takes its values in turn all day, so each is well
+  // known before anything is scored; every other lane once through, then at its ordinary weights.
+  // Event times inside a step: each host's (else the lane's first entity's) k-th event at
+  // phase + k·φ (mod 1) of the step, so a 5-minute bucket inside a 15-minute step gets its third of
+  // that host's events. Uniform times left a host's 5-minute bucket empty (Poisson: 1 in 400 at 6
+  // a bucket), which a low_count job reading every stream scored 65–80 (issue #8).
+  const timing = new Map<Entity, number>();
+  const timingKind = lanes.map((lane) => Math.max(0, lane.kinds.indexOf('host')));
+  const warmTurns = module.jobs.map((j): TurnMode => (familyOf(j.job.job.analysis_config.detectors[0].function) === 'rare' ? 'cycle' : 'cover'));
   const strata: Strata = { u: 0, offsets: new Float64Array(kindsMax), rest: new Float64Array(kindsMax) };
   for (let tick = from; tick < to; tick += step) {
     const how = hourOfWeek(tick);
@@ -110,8 +122,12 @@ export function* moduleStream(plan: Plan, module: ModulePlan, options: StreamOpt
       for (let k = 0; k < lane.kinds.length; k++) strata.offsets[k] = random.next();
       for (let i = 0; i < n; i++) {
         strata.u = (u0 + i) / n;
-        if (!pickEntities(lane, how, random, picked, undefined, warmup || (lane.steady === true && !lane.usersByHour), cursorsOf(lane), strata)) break;
-        const ts = tick + Math.floor(random.next() * step);
+        const turns = lane.steady === true && !lane.usersByHour ? 'cycle' : warmup ? warmTurns[l] : undefined;
+        if (!pickEntities(lane, how, random, picked, undefined, turns, cursorsOf(lane), strata)) break;
+        const who = picked[timingKind[l]];
+        const at = (timing.get(who) ?? who.phase) + GOLDEN;
+        timing.set(who, at - Math.floor(at));
+        const ts = tick + Math.floor((at - Math.floor(at)) * step);
         if (suppressing.length && isSuppressed(suppressing, lane, ts, picked)) continue;
         parts.push(action, lane.serialize(clock.format(ts), picked, (random.next() * 2147483647) | 0), '\n');
         if (++docs >= chunkDocs) {
@@ -129,7 +145,16 @@ export function* moduleStream(plan: Plan, module: ModulePlan, options: StreamOpt
         throw new Error(`${inj.lane.jobId}: anomaly event at ${new Date(inj.ts).toISOString()} has no active user`);
       }
       // A drop is a drop for every job that reads it: another job's burst does not fill it.
-      if (suppressing.length && isSuppressed(suppressing.filter((s) => s.jobId !== inj.lane.jobId), inj.lane, inj.ts, picked)) continue;
+      if (
+        suppressing.length &&
+        isSuppressed(
+          suppressing.filter((s) => s.jobId !== inj.lane.jobId),
+          inj.lane,
+          inj.ts,
+          picked,
+        )
+      )
+        continue;
       parts.push(action, inj.lane.serialize(clock.format(inj.ts), picked, (random.next() * 2147483647) | 0), '\n');
       if (++docs >= chunkDocs) {
         yield { ndjson: parts.join(''), docs, until: tick };
