@@ -115,6 +115,21 @@ export const modulesCheck: Check = (v) => {
   return undefined;
 };
 
+/** Live mode's time between incidents (`--incident-every`, the page's switch): 1 hour to 7 days, whole 15-minute steps. */
+export const INCIDENT_EVERY = { minMs: 60 * 60_000, maxMs: 7 * DAY_MS, stepMs: 15 * 60_000 } as const;
+const DURATION_TEXT = /^(\d{1,4})(m|h|d)$/;
+
+/** `6h`, `90m`, `1d` → milliseconds when it is a valid time between incidents, else undefined. */
+export function incidentEveryMs(value: unknown): number | undefined {
+  const m = typeof value === 'string' ? DURATION_TEXT.exec(value) : null;
+  if (!m) return undefined;
+  const ms = Number(m[1]) * { m: 60_000, h: 3_600_000, d: DAY_MS }[m[2] as 'm' | 'h' | 'd'];
+  return ms >= INCIDENT_EVERY.minMs && ms <= INCIDENT_EVERY.maxMs && ms % INCIDENT_EVERY.stepMs === 0 ? ms : undefined;
+}
+
+export const incidentEveryCheck: Check = (v) =>
+  incidentEveryMs(v) === undefined ? `must be a duration like 6h, 90m or 1d, a multiple of 15 minutes from 1h to 7d${got(v)}` : undefined;
+
 /** The checks of every generation option, by its name in the API (StartRunRequest, GenerateOptions). */
 export const OPTION_CHECKS = {
   modules: modulesCheck,
@@ -134,6 +149,7 @@ export const OPTION_CHECKS = {
   workers: (v: unknown) => (v === 'auto' ? undefined : intCheck(LIMITS.workers.min, LIMITS.workers.max, ' or auto (one per core)')(v)),
   space: patternCheck(SPACE_PATTERN, 'a Kibana space id (a-z, 0-9, _ and -)'),
   runId: patternCheck(RUN_ID_PATTERN, 'a run id (letters, digits, _ and -)'),
+  incidentEvery: incidentEveryCheck,
 } satisfies Record<string, Check>;
 
 export type OptionName = keyof typeof OPTION_CHECKS;
