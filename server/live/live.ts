@@ -278,7 +278,7 @@ const processedIncidents = (state: LiveState) => state.incidents.filter((i) => D
 async function liveWaves(es: EsClient, jobIds: string[]): Promise<{ waves: string[][]; memory?: string }> {
   const nodes = await mlNodesMemory(es);
   if (!nodes || !jobIds.length) return { waves: [jobIds] };
-  const res = await es.ml.getJobs({ job_id: jobIds.join(','), allow_no_match: true });
+  const res = await es.ml.getJobs({ allow_no_match: true });
   const limits = new Map(res.jobs.map((j) => [j.job_id, parseLimitMb(j.analysis_limits?.model_memory_limit)]));
   const w = planWaves(
     jobIds.map((jobId) => ({ jobId, limitMb: limits.get(jobId) ?? 1024 })),
