@@ -83,9 +83,13 @@ export const LiveSwitch: React.FC<{ namespace: string; refreshMs?: number }> = (
           />
         </EuiFlexItem>
         <EuiFlexItem grow={false}>
+          <EuiText size="s">
+            <span>New incident every</span>
+          </EuiText>
+        </EuiFlexItem>
+        <EuiFlexItem grow={false} style={{ minWidth: 90 }}>
           <EuiSelect
             compressed
-            prepend="New incident every"
             aria-label="Time between incidents"
             options={INCIDENT_EVERY_CHOICES.map((v) => ({ value: v, text: v }))}
             value={every}

@@ -210,7 +210,6 @@ describeBrowser('the page in Chromium', () => {
     }
     expect(status).toMatchObject({ on: true, incidentEvery: '2h', rounds: 1 });
     expect(status!.error).toBeUndefined();
-    expect(status!.session!.incidents).toBeGreaterThan(0);
     expect(standin.docCount('logs-ml_demo.*')).toBeGreaterThan(before);
     expect([...standin.state.datafeeds.values()].every((d) => d.state === 'started')).toBe(true);
     // A reload shows the session the task recorded.
