@@ -67,24 +67,27 @@ const customJobsCheck: Check = (v) => {
   return undefined;
 };
 
-export const StartRunRequest = strict({
-  /** Module ids or job ids (the older generator's names are accepted with a notice). */
-  modules: fromCheck<string[]>('modules', C.modules),
-  historyDays: fromCheck<number>('historyDays', C.historyDays),
-  /** ISO 8601 UTC, from 2000-01-01 to one day ahead of now. */
-  end: fromCheck<string>('end', (v) => C.end(v)),
-  seed: fromCheck<string>('seed', C.seed),
-  scale: fromCheck<number>('scale', C.scale),
-  anomaliesPerJob: fromCheck<number>('anomaliesPerJob', C.anomaliesPerJob),
-  namespace: fromCheck<string>('namespace', C.namespace),
-  theme: fromCheck<(typeof THEME_NAMES)[number]>('theme', C.theme),
-  /** Create and start the modules' ML jobs (default true). */
-  enableJobs: t.boolean,
-  /** Install and enable the ML detection rules (default true). */
-  installRules: t.boolean,
-  /** The user's own jobs ("Add a job"), generated in the custom module; `modules` may then be empty. */
-  customJobs: fromCheck<CustomJobInput[]>('customJobs', customJobsCheck),
-}, 'StartRunRequest');
+export const StartRunRequest = strict(
+  {
+    /** Module ids or job ids (the older generator's names are accepted with a notice). */
+    modules: fromCheck<string[]>('modules', C.modules),
+    historyDays: fromCheck<number>('historyDays', C.historyDays),
+    /** ISO 8601 UTC, from 2000-01-01 to one day ahead of now. */
+    end: fromCheck<string>('end', (v) => C.end(v)),
+    seed: fromCheck<string>('seed', C.seed),
+    scale: fromCheck<number>('scale', C.scale),
+    anomaliesPerJob: fromCheck<number>('anomaliesPerJob', C.anomaliesPerJob),
+    namespace: fromCheck<string>('namespace', C.namespace),
+    theme: fromCheck<(typeof THEME_NAMES)[number]>('theme', C.theme),
+    /** Create and start the modules' ML jobs (default true). */
+    enableJobs: t.boolean,
+    /** Install and enable the ML detection rules (default true). */
+    installRules: t.boolean,
+    /** The user's own jobs ("Add a job"), generated in the custom module; `modules` may then be empty. */
+    customJobs: fromCheck<CustomJobInput[]>('customJobs', customJobsCheck),
+  },
+  'StartRunRequest',
+);
 export type StartRunRequest = t.TypeOf<typeof StartRunRequest>;
 
 /** POST ROUTES.validateJob: one job (and its datafeed) to check before it is added to a run. */
@@ -103,12 +106,51 @@ export const CleanupRequest = strict({ namespace: fromCheck<string>('namespace',
 export type CleanupRequest = t.TypeOf<typeof CleanupRequest>;
 export const NamespaceQuery = strict({ namespace: fromCheck<string>('namespace', C.namespace) }, 'NamespaceQuery');
 
+/** POST ROUTES.live: keep the space's latest demo (of that namespace) alive as a Task Manager task. */
+export const StartLiveRequest = strict(
+  {
+    namespace: fromCheck<string>('namespace', C.namespace),
+    /** Time between incidents: 1h to 7d in whole 15 minutes, like `6h`, `90m`, `1d` (default 6h). */
+    incidentEvery: fromCheck<string>('incidentEvery', C.incidentEvery),
+  },
+  'StartLiveRequest',
+);
+export type StartLiveRequest = t.TypeOf<typeof StartLiveRequest>;
+/** POST ROUTES.liveStop. */
+export const StopLiveRequest = strict({ namespace: fromCheck<string>('namespace', C.namespace) }, 'StopLiveRequest');
+
+/** GET ROUTES.live (and the answer of start and stop): the switch and the recorded session. */
+export interface LiveStatus {
+  namespace: string;
+  /** Its Task Manager task exists: the demo is kept live. */
+  on: boolean;
+  incidentEvery?: string;
+  /** Rounds the task ran, the last one, and its failure if it failed (the next round tries again). */
+  rounds?: number;
+  lastRoundAt?: string;
+  error?: string;
+  /** The live session recorded with the demo (also after a stop: starting again resumes it). */
+  session?: {
+    indexedUntil: string;
+    docs: number;
+    incidents: number;
+    lastIncident?: { round: number; end: string; predicted: number; jobs: number; wave?: number };
+    /** When the jobs run in waves (1-based wave open now). */
+    waves?: number;
+    wave?: number;
+    memory?: string;
+  };
+}
+
 /** Decodes or returns the errors as "path: problem" lines. */
 export function decode<A>(codec: t.Type<A, unknown, unknown>, value: unknown): { ok: true; value: A } | { ok: false; errors: string[] } {
   const result = codec.decode(value);
   if (!isLeft(result)) return { ok: true, value: result.right };
   const errors = result.left.map((e) => {
-    const path = e.context.map((c) => c.key).filter(Boolean).join('.');
+    const path = e.context
+      .map((c) => c.key)
+      .filter(Boolean)
+      .join('.');
     const expected = e.context[e.context.length - 1]?.type.name;
     return `${path || '(body)'}: ${e.message ?? `expected ${expected}; got ${show(e.value)}`}`;
   });
@@ -148,7 +190,14 @@ export interface RunProgress {
   dataStreams: string[];
   jobs: JobProgress[];
   /** `ruleId`: the installed rule's rule_id; `prebuiltRuleId`: Elastic's rule_id it stands for, when it is a custom rule with an id of our own. */
-  rules: { ruleId: string; prebuiltRuleId?: string; name: string; id?: string; state: 'pending' | 'installed' | 'existing' | 'enabled' | 'failed'; error?: string }[];
+  rules: {
+    ruleId: string;
+    prebuiltRuleId?: string;
+    name: string;
+    id?: string;
+    state: 'pending' | 'installed' | 'existing' | 'enabled' | 'failed';
+    error?: string;
+  }[];
   notices: string[];
   errors: string[];
   /** What was created so far, and how to remove it if the run stops part-way. */
@@ -165,6 +214,8 @@ export interface CleanupReport {
   jobs: string[];
   datafeeds: string[];
   rules: string[];
+  /** The live mode's Task Manager task, when one was removed (plugin only). */
+  tasks?: string[];
   errors: string[];
 }
 

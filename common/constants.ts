@@ -13,6 +13,8 @@ export const ROUTES = {
   cancel: `${API_BASE}/runs/{runId}/_cancel`, // POST
   cleanup: `${API_BASE}/_cleanup`, // POST: remove everything the tool created in this space/namespace
   validateJob: `${API_BASE}/jobs/_validate`, // POST: check a user's own job before adding it to a run
+  live: `${API_BASE}/live`, // GET ?namespace=: live status; POST: keep the latest demo live (Task Manager task)
+  liveStop: `${API_BASE}/live/_stop`, // POST: stop live mode (remove the task, stop the datafeeds)
 } as const;
 
 export const runPath = (runId: string) => ROUTES.run.replace('{runId}', encodeURIComponent(runId));

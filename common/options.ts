@@ -32,7 +32,15 @@ export const LIMITS = {
 export const EARLIEST_END_MS = Date.UTC(2000, 0, 1);
 export const LATEST_END_AHEAD_MS = DAY_MS;
 
-export const DEFAULT_OPTIONS = { historyDays: 14, seed: 'ml-demo-data', scale: 1, anomaliesPerJob: 1, namespace: 'default', theme: 'acme', variant: 'classic' } as const;
+export const DEFAULT_OPTIONS = {
+  historyDays: 14,
+  seed: 'ml-demo-data',
+  scale: 1,
+  anomaliesPerJob: 1,
+  namespace: 'default',
+  theme: 'acme',
+  variant: 'classic',
+} as const;
 
 /** Elastic's data stream naming: lowercase, no "-", no special characters, at most 100 bytes. */
 export const NAMESPACE_PATTERN = /^[a-z0-9_]{1,100}$/;
@@ -59,16 +67,25 @@ export function show(value: unknown, max = 40): string {
 
 const got = (value: unknown) => `; got ${show(value)}`;
 
-export const intCheck = (min: number, max: number, why = ''): Check => (v) =>
-  typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max ? undefined : `must be an integer from ${min} to ${max}${why}${got(v)}`;
+export const intCheck =
+  (min: number, max: number, why = ''): Check =>
+  (v) =>
+    typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max ? undefined : `must be an integer from ${min} to ${max}${why}${got(v)}`;
 
-export const numberCheck = (min: number, max: number, why = ''): Check => (v) =>
-  typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max ? undefined : `must be a number from ${min} to ${max}${why}${got(v)}`;
+export const numberCheck =
+  (min: number, max: number, why = ''): Check =>
+  (v) =>
+    typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max ? undefined : `must be a number from ${min} to ${max}${why}${got(v)}`;
 
-export const patternCheck = (re: RegExp, what: string): Check => (v) => (typeof v === 'string' && re.test(v) ? undefined : `must be ${what}${got(v)}`);
+export const patternCheck =
+  (re: RegExp, what: string): Check =>
+  (v) =>
+    typeof v === 'string' && re.test(v) ? undefined : `must be ${what}${got(v)}`;
 
-export const oneOfCheck = (values: readonly string[]): Check => (v) =>
-  typeof v === 'string' && values.includes(v) ? undefined : `must be one of ${values.join(', ')}${got(v)}`;
+export const oneOfCheck =
+  (values: readonly string[]): Check =>
+  (v) =>
+    typeof v === 'string' && values.includes(v) ? undefined : `must be one of ${values.join(', ')}${got(v)}`;
 
 const ISO_UTC = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?Z$/;
 const END_WHAT = 'a date as an ISO 8601 UTC time such as 2026-05-05T12:00:00Z';
@@ -83,7 +100,13 @@ export function parseIsoUtc(text: string): number | undefined {
   back.setUTCFullYear(Number(y), Number(mo) - 1, Number(d));
   back.setUTCHours(Number(h), Number(mi), Number(s), Number(ms.padEnd(3, '0')));
   const t = back.getTime();
-  const exists = back.getUTCFullYear() === Number(y) && back.getUTCMonth() === Number(mo) - 1 && back.getUTCDate() === Number(d) && back.getUTCHours() === Number(h) && back.getUTCMinutes() === Number(mi) && back.getUTCSeconds() === Number(s);
+  const exists =
+    back.getUTCFullYear() === Number(y) &&
+    back.getUTCMonth() === Number(mo) - 1 &&
+    back.getUTCDate() === Number(d) &&
+    back.getUTCHours() === Number(h) &&
+    back.getUTCMinutes() === Number(mi) &&
+    back.getUTCSeconds() === Number(s);
   return exists ? t : undefined;
 }
 
@@ -91,17 +114,20 @@ export function parseIsoUtc(text: string): number | undefined {
 export function endRangeProblem(ms: number, now = Date.now()): string | undefined {
   if (!Number.isFinite(ms)) return `must be ${END_WHAT}`;
   const latest = now + LATEST_END_AHEAD_MS;
-  if (ms < EARLIEST_END_MS || ms > latest) return `must be from 2000-01-01T00:00:00Z to one day ahead of now (${new Date(latest).toISOString()}); got ${new Date(ms).toISOString()}`;
+  if (ms < EARLIEST_END_MS || ms > latest)
+    return `must be from 2000-01-01T00:00:00Z to one day ahead of now (${new Date(latest).toISOString()}); got ${new Date(ms).toISOString()}`;
   return undefined;
 }
 
-export const endCheck = (now = Date.now()): Check => (v) => {
-  if (typeof v !== 'string') return `must be ${END_WHAT}${got(v)}`;
-  if (!ISO_UTC.test(v)) return `must be ${END_WHAT}${got(v)}`;
-  const ms = parseIsoUtc(v);
-  if (ms === undefined) return `must be a date and time that exist (no February 30, no 25:00)${got(v)}`;
-  return endRangeProblem(ms, now);
-};
+export const endCheck =
+  (now = Date.now()): Check =>
+  (v) => {
+    if (typeof v !== 'string') return `must be ${END_WHAT}${got(v)}`;
+    if (!ISO_UTC.test(v)) return `must be ${END_WHAT}${got(v)}`;
+    const ms = parseIsoUtc(v);
+    if (ms === undefined) return `must be a date and time that exist (no February 30, no 25:00)${got(v)}`;
+    return endRangeProblem(ms, now);
+  };
 
 const MODULE_CHECK = patternCheck(MODULE_PATTERN, 'a module or job id (a-z, 0-9, _)');
 export const modulesCheck: Check = (v) => {
@@ -114,6 +140,21 @@ export const modulesCheck: Check = (v) => {
   }
   return undefined;
 };
+
+/** Live mode's time between incidents (`--incident-every`, the page's switch): 1 hour to 7 days, whole 15-minute steps. */
+export const INCIDENT_EVERY = { minMs: 60 * 60_000, maxMs: 7 * DAY_MS, stepMs: 15 * 60_000 } as const;
+const DURATION_TEXT = /^(\d{1,4})(m|h|d)$/;
+
+/** `6h`, `90m`, `1d` → milliseconds when it is a valid time between incidents, else undefined. */
+export function incidentEveryMs(value: unknown): number | undefined {
+  const m = typeof value === 'string' ? DURATION_TEXT.exec(value) : null;
+  if (!m) return undefined;
+  const ms = Number(m[1]) * { m: 60_000, h: 3_600_000, d: DAY_MS }[m[2] as 'm' | 'h' | 'd'];
+  return ms >= INCIDENT_EVERY.minMs && ms <= INCIDENT_EVERY.maxMs && ms % INCIDENT_EVERY.stepMs === 0 ? ms : undefined;
+}
+
+export const incidentEveryCheck: Check = (v) =>
+  incidentEveryMs(v) === undefined ? `must be a duration like 6h, 90m or 1d, a multiple of 15 minutes from 1h to 7d${got(v)}` : undefined;
 
 /** The checks of every generation option, by its name in the API (StartRunRequest, GenerateOptions). */
 export const OPTION_CHECKS = {
@@ -134,13 +175,17 @@ export const OPTION_CHECKS = {
   workers: (v: unknown) => (v === 'auto' ? undefined : intCheck(LIMITS.workers.min, LIMITS.workers.max, ' or auto (one per core)')(v)),
   space: patternCheck(SPACE_PATTERN, 'a Kibana space id (a-z, 0-9, _ and -)'),
   runId: patternCheck(RUN_ID_PATTERN, 'a run id (letters, digits, _ and -)'),
+  incidentEvery: incidentEveryCheck,
 } satisfies Record<string, Check>;
 
 export type OptionName = keyof typeof OPTION_CHECKS;
 
 /** Thrown for a bad option; the message is one sentence naming the field. */
 export class OptionsError extends Error {
-  constructor(message: string, readonly field?: string) {
+  constructor(
+    message: string,
+    readonly field?: string,
+  ) {
     super(message);
     this.name = 'OptionsError';
   }
@@ -164,10 +209,12 @@ export function parseOptionText(name: OptionName, text: string, label: string = 
     if (!INT_TEXT.test(text)) throw new OptionsError(`${label} ${(OPTION_CHECKS[name](text) ?? '').replace(/; got .*$/, '')}; got ${show(text)}`, name);
     value = Number(text);
   } else if (name === 'scale') {
-    if (!DECIMAL_TEXT.test(text)) throw new OptionsError(`${label} must be a decimal number from ${LIMITS.scale.min} to ${LIMITS.scale.max} (like 1.5 or 2); got ${show(text)}`, name);
+    if (!DECIMAL_TEXT.test(text))
+      throw new OptionsError(`${label} must be a decimal number from ${LIMITS.scale.min} to ${LIMITS.scale.max} (like 1.5 or 2); got ${show(text)}`, name);
     value = Number(text);
   } else if (name === 'workers') {
-    if (text !== 'auto' && !INT_TEXT.test(text)) throw new OptionsError(`${label} must be auto or an integer from ${LIMITS.workers.min} to ${LIMITS.workers.max}; got ${show(text)}`, name);
+    if (text !== 'auto' && !INT_TEXT.test(text))
+      throw new OptionsError(`${label} must be auto or an integer from ${LIMITS.workers.min} to ${LIMITS.workers.max}; got ${show(text)}`, name);
     value = text === 'auto' ? text : Number(text);
   } else if (name === 'modules') {
     value = text.split(',').map((s) => s.trim());

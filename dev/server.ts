@@ -81,10 +81,14 @@ const APP_PATH = /^(?:\/s\/([^/]+))?\/app\/([^/?#]+)/;
 function proxy(req: http.IncomingMessage, res: http.ServerResponse, target: string, body: Buffer) {
   const headers = { ...req.headers, host: new URL(target).host };
   delete headers['content-length'];
-  const upstream = http.request(new URL(req.url ?? '/', target), { method: req.method, headers: { ...headers, ...(body.length ? { 'content-length': String(body.length) } : {}) } }, (up) => {
-    res.writeHead(up.statusCode ?? 502, up.headers);
-    up.pipe(res);
-  });
+  const upstream = http.request(
+    new URL(req.url ?? '/', target),
+    { method: req.method, headers: { ...headers, ...(body.length ? { 'content-length': String(body.length) } : {}) } },
+    (up) => {
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      up.pipe(res);
+    },
+  );
   upstream.on('error', (e) => {
     res.writeHead(502, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ statusCode: 502, error: 'Bad Gateway', message: `dev host: routes unreachable (${e.message})` }));
@@ -122,10 +126,13 @@ export async function startDevHost(options: DevHostOptions = {}): Promise<DevHos
       log(`dev host: stand-in Elasticsearch ${s.esUrl}, Kibana ${s.kibanaUrl}`);
     } else {
       kibanaVersion = kibanaVersion ?? (kibanaUrl ? await kibanaVersionOf(kibanaUrl, authorization) : undefined) ?? '9.1.0';
-      log(`dev host: Elasticsearch ${esUrl}${kibanaUrl ? `, Kibana ${kibanaUrl}` : ' (no Kibana: ML jobs through the ES API)'}; rules need Kibana's alerting plugin and are skipped here`);
+      log(
+        `dev host: Elasticsearch ${esUrl}${kibanaUrl ? `, Kibana ${kibanaUrl}` : ' (no Kibana: ML jobs through the ES API)'}; rules need Kibana's alerting plugin and are skipped here`,
+      );
     }
 
-    const routes = await startRouteServer({ esUrl, kibanaUrl, authorization, kibanaVersion, alerting, run: options.run, mode: 'dev' });
+    // Task Manager polls every 3 s, as Kibana's does: the live task's rounds come due on their own.
+    const routes = await startRouteServer({ esUrl, kibanaUrl, authorization, kibanaVersion, alerting, run: options.run, mode: 'dev', taskPollMs: 3000 });
     closers.push(() => routes.close());
     const started = Date.now();
     const bundle: Map<string, BundleFile> = await buildBundle({ minify: options.minify });

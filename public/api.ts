@@ -4,7 +4,7 @@
  * tells the user to do.
  */
 import { API_VERSION, ROUTES, cancelPath, runPath } from '../common/constants';
-import type { CleanupReport, CustomJobInput, ModulesResponse, RunProgress, StartRunRequest, ValidateJobResponse } from '../common/api';
+import type { CleanupReport, CustomJobInput, LiveStatus, ModulesResponse, RunProgress, StartRunRequest, ValidateJobResponse } from '../common/api';
 import type { HttpStart, IHttpFetchError, ResponseErrorBody } from './kibana_shim';
 
 export type CleanupResult = CleanupReport;
@@ -19,6 +19,11 @@ export interface ApiClient {
   cleanup(namespace: string): Promise<CleanupResult>;
   /** Whether demo data can be made for a user's own job ("Add a job"); rejects with the server's 400. */
   validateJob(input: CustomJobInput): Promise<ValidateJobResponse>;
+  /** Whether the namespace's demo is kept live ("Keep it live"), and its recorded session. */
+  getLiveStatus(namespace: string): Promise<LiveStatus>;
+  /** Turns live mode on (a Kibana Task Manager task); `incidentEvery` like 6h. */
+  startLive(namespace: string, incidentEvery: string): Promise<LiveStatus>;
+  stopLive(namespace: string): Promise<LiveStatus>;
 }
 
 function isRun(value: unknown): value is RunProgress {
@@ -38,7 +43,14 @@ export function latestRunFromBody(body: unknown): RunProgress | null {
 function cleanupFromBody(body: unknown): CleanupResult {
   const b = (typeof body === 'object' && body !== null ? ((body as { report?: unknown }).report ?? body) : {}) as Partial<CleanupResult>;
   const list = (v: unknown) => (Array.isArray(v) ? v.map(String) : []);
-  return { dataStreams: list(b.dataStreams), indexTemplates: list(b.indexTemplates), jobs: list(b.jobs), datafeeds: list(b.datafeeds), rules: list(b.rules), errors: list(b.errors) };
+  return {
+    dataStreams: list(b.dataStreams),
+    indexTemplates: list(b.indexTemplates),
+    jobs: list(b.jobs),
+    datafeeds: list(b.datafeeds),
+    rules: list(b.rules),
+    errors: list(b.errors),
+  };
 }
 
 export function createApiClient(http: HttpStart): ApiClient {
@@ -68,6 +80,9 @@ export function createApiClient(http: HttpStart): ApiClient {
       return cleanupFromBody(await http.post<unknown>(ROUTES.cleanup, { ...opts, body: JSON.stringify({ namespace }) }));
     },
     validateJob: (input) => http.post<ValidateJobResponse>(ROUTES.validateJob, { ...opts, body: JSON.stringify(input) }),
+    getLiveStatus: (namespace) => http.get<LiveStatus>(ROUTES.live, { ...opts, query: { namespace } }),
+    startLive: (namespace, incidentEvery) => http.post<LiveStatus>(ROUTES.live, { ...opts, body: JSON.stringify({ namespace, incidentEvery }) }),
+    stopLive: (namespace) => http.post<LiveStatus>(ROUTES.liveStop, { ...opts, body: JSON.stringify({ namespace }) }),
   };
   return client;
 }
@@ -117,9 +132,11 @@ export function toApiError(e: unknown): ApiError {
 
   if (reason === 'license' || (status === 403 && !reason && /licen[cs]e/i.test(message))) return { kind: 'license', status, message };
   if (reason === 'missing_privilege' || status === 403) return { kind: 'privileges', status, message, privilege: privilegeFrom(message, attributes) };
-  if (reason === 'ml_unavailable' || /no handler found|ml is not enabled|machine learning is (not available|disabled)/i.test(message)) return { kind: 'ml_unavailable', status, message };
+  if (reason === 'ml_unavailable' || /no handler found|ml is not enabled|machine learning is (not available|disabled)/i.test(message))
+    return { kind: 'ml_unavailable', status, message };
   if (reason === 'conflict' || status === 409) return { kind: 'conflict', status, message, runId };
-  if (reason === 'connection' || status === 502 || status === 503 || (status === undefined && /fetch|network|ECONNREFUSED/i.test(message))) return { kind: 'connection', status, message };
+  if (reason === 'connection' || status === 502 || status === 503 || (status === undefined && /fetch|network|ECONNREFUSED/i.test(message)))
+    return { kind: 'connection', status, message };
   if (status === 404) return { kind: 'not_found', status, message };
   if (status === 400) return { kind: 'validation', status, message };
   return { kind: 'unknown', status, message };

@@ -296,12 +296,23 @@ export interface FeaturesPluginSetup {
 /** x-pack/platform/plugins/shared/task_manager/server/task.ts (`TaskStatus`). */
 export type TaskStatus = 'idle' | 'claiming' | 'running' | 'failed' | 'should_delete' | 'unrecognized' | 'dead_letter';
 
+/** Same file (`IntervalSchedule`): a recurring task runs again `interval` after each run ('1m', '10s', '1h'). */
+export interface IntervalSchedule {
+  interval: string;
+}
+
 /** Same file (`ConcreteTaskInstance`), subset. */
 export interface ConcreteTaskInstance {
   id: string;
   taskType: string;
   params: Record<string, unknown>;
   state: Record<string, unknown>;
+  /** Recurring tasks only. */
+  schedule?: IntervalSchedule;
+  /** When the task is due next. */
+  runAt?: Date;
+  /** A disabled task stays stored but is not claimed (TaskScheduling.bulkDisable). */
+  enabled?: boolean;
   /** Unsuccessful attempts since the last successful run: > 0 when a run is retried (e.g. after a restart). */
   attempts: number;
   status: TaskStatus;
@@ -314,8 +325,15 @@ export interface RunContext {
   signal?: AbortSignal;
 }
 /** Same file (`CancellableTask`, `TaskRunCreatorFunction`, `TaskDefinition`), subset. */
+/**
+ * Same file (`SuccessfulRunResult`), subset: `state` is handed to the next run of a recurring task;
+ * `runAt` or `schedule` (not both) say when it runs next; `shouldDeleteTask` ends it.
+ */
+export type RunResult = { state: Record<string, unknown>; shouldDeleteTask?: boolean } & (
+  { runAt?: Date; schedule?: never } | { schedule?: IntervalSchedule; runAt?: never }
+);
 export interface CancellableTask {
-  run(): Promise<{ state: Record<string, unknown> } | void>;
+  run(): Promise<RunResult | void>;
   cancel?(): Promise<void>;
 }
 export interface TaskDefinition {
@@ -338,10 +356,20 @@ export interface TaskManagerSetupContract {
  */
 export interface TaskManagerStartContract {
   schedule(
-    task: { id?: string; taskType: string; params: Record<string, unknown>; state: Record<string, unknown>; scope?: string[] },
+    task: {
+      id?: string;
+      taskType: string;
+      params: Record<string, unknown>;
+      state: Record<string, unknown>;
+      scope?: string[];
+      /** task.ts `TaskInstance`: recurring every interval; first run at `runAt` (default now). */
+      schedule?: IntervalSchedule;
+      runAt?: Date;
+    },
     options?: { request?: KibanaRequest },
   ): Promise<ConcreteTaskInstance>;
   /** Throws a 404 error when the task does not exist. */
   get(id: string): Promise<ConcreteTaskInstance>;
+  /** lib/remove_if_exists.ts: deletes the task (a 404 is fine); Task Manager invalidates its API key. */
   removeIfExists(id: string): Promise<void>;
 }

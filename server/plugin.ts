@@ -2,7 +2,7 @@
  * The server side of the plugin, as thin as Kibana's examples/routing_example/server/plugin.ts:
  * it registers the feature, the run task and the routes; runs live in the RunManager, the work in
  * server/installers. Required plugins: features (server/feature.ts), licensing (the licence the
- * preflight checks), taskManager (runs, server/runs/run_task.ts). Optional: ml (module setup),
+ * preflight checks), taskManager (runs, server/runs/run_task.ts; live mode, server/live/live_task.ts). Optional: ml (module setup),
  * alerting (rules, manual rule runs), securitySolution (Elastic's prebuilt rules, through its
  * HTTP API: kibana_self_http.ts), spaces (space id).
  */
@@ -27,6 +27,7 @@ import type {
 import { registerRoutes, type KibanaSide } from './routes';
 import { RunManager, type RunManagerOptions } from './runs/run_manager';
 import { RUN_TASK_TYPE, runTaskAlive, runTaskDefinitions, runTaskId, type RunTaskParams } from './runs/run_task';
+import { LIVE_TASK_INTERVAL, LIVE_TASK_TYPE, liveRound, liveTaskDefinitions, liveTaskId } from './live/live_task';
 
 export interface MlDemoDataSetupDeps {
   features: FeaturesPluginSetup;
@@ -45,12 +46,15 @@ export interface MlDemoDataStartDeps {
 export class MlDemoDataPlugin implements Plugin<void, void, MlDemoDataSetupDeps, MlDemoDataStartDeps> {
   private readonly runs: RunManager;
   private taskManager?: TaskManagerStartContract;
+  /** The clock of runs and live rounds (tests move it). */
+  private readonly now: () => number;
 
   constructor(
     private readonly context: PluginInitializerContext,
     /** Tests only (router harness): installer defaults, a stand-in runInstall. */
     runOptions: Partial<RunManagerOptions> = {},
   ) {
+    this.now = runOptions.now ?? Date.now;
     this.runs = new RunManager({
       taskAlive: async (runId) => (this.taskManager ? runTaskAlive(this.taskManager, runId) : undefined),
       ...runOptions,
@@ -116,6 +120,20 @@ export class MlDemoDataPlugin implements Plugin<void, void, MlDemoDataSetupDeps,
       }),
     );
 
+    // Live mode: one round per task run, as the user through the task's API key.
+    plugins.taskManager.registerTaskDefinitions(
+      liveTaskDefinitions(async (params, state, fakeRequest, signal) => {
+        const [coreStart] = await startServices;
+        const es = coreStart.elasticsearch.client.asScoped(fakeRequest).asCurrentUser;
+        return liveRound({ es, params, state, now: this.now(), signal, log: (line) => logger.debug(line) });
+      }),
+    );
+    const taskManagerStart = async () => (await startServices)[1].taskManager;
+    const notFound = (error: unknown) => {
+      const e = error as { statusCode?: number; output?: { statusCode?: number } };
+      return (e.statusCode ?? e.output?.statusCode) === 404;
+    };
+
     const router = core.http.createRouter();
     registerRoutes(router, {
       logger,
@@ -133,8 +151,42 @@ export class MlDemoDataPlugin implements Plugin<void, void, MlDemoDataSetupDeps,
       },
       async scheduleRun(request, params) {
         const [, { taskManager }] = await startServices;
-        await taskManager.schedule({ id: runTaskId(params.runId), taskType: RUN_TASK_TYPE, params: { ...params }, state: {}, scope: ['mlDemoData'] }, { request });
+        await taskManager.schedule(
+          { id: runTaskId(params.runId), taskType: RUN_TASK_TYPE, params: { ...params }, state: {}, scope: ['mlDemoData'] },
+          { request },
+        );
       },
+      liveTask: {
+        async schedule(request, params) {
+          const taskManager = await taskManagerStart();
+          await taskManager.schedule(
+            {
+              id: liveTaskId(params.namespace),
+              taskType: LIVE_TASK_TYPE,
+              params: { ...params },
+              state: {},
+              schedule: { interval: LIVE_TASK_INTERVAL },
+              scope: ['mlDemoData'],
+            },
+            { request },
+          );
+        },
+        async get(namespace) {
+          try {
+            return await (await taskManagerStart()).get(liveTaskId(namespace));
+          } catch (error) {
+            if (notFound(error)) return undefined;
+            throw error;
+          }
+        },
+        async remove(namespace) {
+          const taskManager = await taskManagerStart();
+          const exists = await this.get(namespace);
+          await taskManager.removeIfExists(liveTaskId(namespace));
+          return Boolean(exists);
+        },
+      },
+      now: () => this.now(),
     });
   }
 

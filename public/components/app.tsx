@@ -22,6 +22,7 @@ import { ApiErrorCallout, NoticesCallout, StoppedRunCallout } from './callouts';
 import { AddJob, type AddedJob } from './add_job';
 import { CleanupButton } from './cleanup';
 import { JobsTable } from './jobs_table';
+import { LiveSwitch } from './live_switch';
 import { ModuleCards } from './module_cards';
 import { DEFAULT_OPTIONS, OptionsForm, toStartRunRequest, validateOptions, type OptionsValue } from './options_form';
 import { RunLinks } from './run_links';
@@ -42,7 +43,12 @@ function optionsFromRun(run: RunProgress): OptionsValue {
   };
 }
 
-const Panel: React.FC<{ title: string; children: React.ReactNode; 'data-test-subj'?: string; headingId?: string }> = ({ title, children, headingId, ...rest }) => (
+const Panel: React.FC<{ title: string; children: React.ReactNode; 'data-test-subj'?: string; headingId?: string }> = ({
+  title,
+  children,
+  headingId,
+  ...rest
+}) => (
   <EuiPanel hasBorder paddingSize="l" data-test-subj={rest['data-test-subj']} aria-labelledby={headingId} role="region">
     <EuiTitle size="s">
       <h2 id={headingId}>{title}</h2>
@@ -145,8 +151,8 @@ export const MlDemoDataApp: React.FC = () => {
         iconType="machineLearningApp"
         description={
           <>
-            Generates ECS events that the Security ML jobs read, with a learnable baseline and one anomaly per job shaped for its detector, then creates the jobs and the
-            detection rules that alert on them{space !== 'default' ? ` in space ${space}` : ''}.
+            Generates ECS events that the Security ML jobs read, with a learnable baseline and one anomaly per job shaped for its detector, then creates the
+            jobs and the detection rules that alert on them{space !== 'default' ? ` in space ${space}` : ''}.
           </>
         }
         rightSideItems={[cleanupButton()]}
@@ -189,6 +195,12 @@ export const MlDemoDataApp: React.FC = () => {
                   </EuiFlexItem>
                 )}
               </EuiFlexGroup>
+              {visibleRun.state === 'succeeded' && visibleRun.request.enableJobs !== false && (
+                <>
+                  <EuiSpacer size="m" />
+                  <LiveSwitch namespace={namespace} />
+                </>
+              )}
               <EuiSpacer size="m" />
               <JobsTable run={visibleRun} />
             </Panel>
@@ -203,11 +215,18 @@ export const MlDemoDataApp: React.FC = () => {
             <EuiEmptyPrompt
               iconType="machineLearningApp"
               title={<h3>No Security ML modules available</h3>}
-              body={<p>This stack offers none of the Security ML modules this tool generates data for. Check that the Machine Learning plugin is enabled in this space.</p>}
+              body={
+                <p>
+                  This stack offers none of the Security ML modules this tool generates data for. Check that the Machine Learning plugin is enabled in this
+                  space.
+                </p>
+              }
               data-test-subj="noModules"
             />
           )}
-          {modules && modules.modules.length > 0 && <ModuleCards modules={modules.modules} selected={selected} disabled={running || starting} onChange={setSelected} />}
+          {modules && modules.modules.length > 0 && (
+            <ModuleCards modules={modules.modules} selected={selected} disabled={running || starting} onChange={setSelected} />
+          )}
           {modules && (
             <>
               <EuiSpacer size="m" />
@@ -222,7 +241,12 @@ export const MlDemoDataApp: React.FC = () => {
           <EuiSpacer size="l" />
           {startError && (
             <>
-              <ApiErrorCallout error={startError} title="Could not start the run" onRetry={generate} onShowRun={(id) => void runState.attach(id).then(() => setStartError(undefined))} />
+              <ApiErrorCallout
+                error={startError}
+                title="Could not start the run"
+                onRetry={generate}
+                onShowRun={(id) => void runState.attach(id).then(() => setStartError(undefined))}
+              />
               <EuiSpacer size="m" />
             </>
           )}

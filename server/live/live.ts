@@ -1,8 +1,13 @@
 /**
  * Live mode: a demo that keeps producing alerts for days. After the ordinary setup (history up to
- * now, jobs, rules), it keeps indexing the baseline in real time, runs the datafeeds in real time,
- * and injects a new incident every `incidentEveryMs` (other entities and never-seen values each
- * round, each round checked with the engine model), so the rules keep finding fresh anomalies.
+ * its end, jobs, rules), it keeps indexing the baseline in real time, runs the datafeeds in real
+ * time, and injects a new incident every `incidentEveryMs` (other entities and never-seen values
+ * each round, each round checked with the engine model), so the rules keep finding fresh anomalies.
+ *
+ * One core, two drivers: `LiveSession` (open → startRealtime → advance(now) … → stopRealtime) is
+ * driven by the `live` command (a loop that calls `advance` every `flushMs`, `runLive` below) and
+ * by the page's "Keep it live" switch (a Kibana Task Manager task that calls `advance` once per
+ * task run, server/live/live_task.ts). Neither keeps anything that matters in memory between calls.
  *
  * How it uses the generator (a plan is a value; the world is deterministic per seed):
  * - the baseline after the setup's end is the base plan streamed over one 15-minute window at a
@@ -12,17 +17,25 @@
  *   the same world, other entities; only its injections are streamed (`baseline: false`). It is
  *   planned two bucket spans of its longest job ahead, so even a 4-hour job's anomaly bucket lies
  *   after what is already indexed;
- * - documents are released when their timestamp has passed (every `flushMs`), not a tick at a
- *   time: a real-time datafeed searches up to now minus its query delay and never looks back.
+ * - documents are released when their timestamp has passed, not a window at a time: a real-time
+ *   datafeed searches up to now minus its query delay and never looks back.
+ *
+ * Jobs that do not all fit the ML nodes (sizing.ts) run in waves, one wave per incident: the wave
+ * of incident k is open in real time while it happens; once the incident has been processed
+ * (SWITCH_AFTER_MS after its end) that wave is closed and the next one opened, and its datafeeds
+ * resume from where they stopped, so they first catch up on the hours they missed (the data is
+ * indexed all along), then follow in real time. Each incident alerts for its wave's jobs.
  *
  * State (resumable): the namespace's index template `_meta` (the tool's ownership record) holds
- * the live session — options, base end, how far documents are indexed, the incidents so far — so
- * a stopped `live` continues where it stopped (the missing windows are indexed at once, the
- * datafeeds resume from their last processed time) and `cleanup` removes everything as for
- * `setup`. Document ids are derived from the window and position, so a resent window counts as
- * present (409), never twice. Memory is one window of documents plus the pending incidents.
+ * the live session — options, base end, how far documents are indexed and released, the incidents
+ * so far, the waves — so a stopped session continues where it stopped (the missing windows are
+ * indexed at once, the datafeeds resume from their last processed time) and `cleanup` removes
+ * everything as for `setup`. Document ids are derived from the window and position, so a resent
+ * window counts as present (409), never twice. Memory is one window of documents plus the
+ * pending incidents' plans.
  */
 import type { RunProgress } from '../../common/api';
+import { incidentEveryMs, OPTION_CHECKS } from '../../common/options';
 import { datafeedId } from '../../common/requests';
 import { buildPlan, type ModulePlan, type Plan } from '../generators/plan';
 import { moduleStream } from '../generators/stream';
@@ -33,6 +46,7 @@ import { putTemplate, readTemplateMeta, type TemplateMeta } from '../installers/
 import { planFingerprint } from '../installers/indexer';
 import { ourJobs } from '../installers/cleanup';
 import { runInstall } from '../installers/run';
+import { mlNodesMemory, planWaves } from '../installers/sizing';
 import type { EsClient, InstallDeps, InstallOptions } from '../installers/types';
 
 export interface LiveIncident {
@@ -44,6 +58,8 @@ export interface LiveIncident {
   injected: number;
   /** Anomaly events that fell before what was already indexed (e.g. moved off a weekend by the plan). */
   skipped: number;
+  /** When the jobs run in waves: the wave (0-based) whose jobs are open in real time for this incident. */
+  wave?: number;
 }
 
 export interface LiveState {
@@ -52,9 +68,17 @@ export interface LiveState {
   incidentEveryMs: number;
   /** Documents are indexed up to here (a 15-minute boundary; later windows are in progress). */
   indexedUntil: number;
+  /** Documents of the window in progress are sent up to here (≥ indexedUntil when set). */
+  releasedUntil?: number;
   /** Live documents indexed (baseline and incidents). */
   docs: number;
   incidents: LiveIncident[];
+  /** The demo's jobs in real time, by wave (one wave when they all fit the ML nodes). */
+  waves?: string[][];
+  /** The wave open now. */
+  wave?: number;
+  /** What the ML memory allows, in one sentence (shown by the page and logged by the command). */
+  memory?: string;
 }
 
 export interface LiveClock {
@@ -103,20 +127,12 @@ export interface LiveResult {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
-const MIN_EVERY = 60 * 60_000;
 
-/** `6h`, `90m`, `1d` → milliseconds; a multiple of 15 minutes from 1 hour to 7 days, else one sentence naming the option. */
+/** `6h`, `90m`, `1d` → milliseconds (common/options.ts `incidentEvery`), else one sentence naming the option. */
 export function parseIncidentEvery(text: string, flag = '--incident-every'): number {
-  const m = /^(\d{1,4})(m|h|d)$/.exec(text);
-  const ms = m ? Number(m[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 'm' | 'h' | 'd'] : NaN;
-  if (!m || ms < MIN_EVERY || ms > 7 * 86_400_000 || ms % TICK !== 0) {
-    throw new InstallError(
-      `${flag} must be a duration like 6h, 90m or 1d, a multiple of 15 minutes from 1h to 7d; got ${JSON.stringify(text.slice(0, 40))}`,
-      400,
-      'bad_request',
-    );
-  }
-  return ms;
+  const problem = OPTION_CHECKS.incidentEvery(text);
+  if (problem) throw new InstallError(`${flag} ${problem}`, 400, 'bad_request');
+  return incidentEveryMs(text)!;
 }
 
 /** The longest bucket span of the plan's jobs: an incident is planned two of them ahead. */
@@ -195,7 +211,7 @@ async function bulkSend(es: EsClient, docs: Pending[], signal?: AbortSignal): Pr
 }
 
 /** Opens the demo's jobs and starts their datafeeds in real time (no end: they follow the data). */
-async function startRealtime(es: EsClient, jobIds: string[], log: (l: string) => void): Promise<void> {
+export async function startRealtime(es: EsClient, jobIds: string[], log: (l: string) => void): Promise<void> {
   for (const id of jobIds) {
     try {
       await es.ml.openJob({ job_id: id });
@@ -218,9 +234,16 @@ export async function stopRealtime(es: EsClient, jobIds: string[]): Promise<void
   }
 }
 
-async function saveState(es: EsClient, plan: Plan, meta: TemplateMeta, state: LiveState): Promise<void> {
-  await putTemplate(es, plan, { ...meta, live: state });
-}
+/** After an incident's end, the time its wave stays open so every job (the 4-hour one too) has processed it. */
+export const SWITCH_AFTER_MS = 30 * 60_000;
+export const DEFAULT_INCIDENT_EVERY_MS = 6 * 3_600_000;
+
+const MB = 1024 * 1024;
+const parseLimitMb = (v: unknown): number => {
+  const m = /^(\d+(?:\.\d+)?)\s*(kb|mb|gb|b)?$/i.exec(String(v ?? '').trim());
+  if (!m) return 1024;
+  return Number(m[1]) * ({ b: 1 / MB, kb: 1 / 1024, mb: 1, gb: 1024 } as Record<string, number>)[(m[2] ?? 'mb').toLowerCase()];
+};
 
 /** Incident `round`'s plan: the base world, other entities, end `baseEnd + round * every`. */
 export function incidentPlan(state: LiveState, round: number, now: number): Plan {
@@ -244,6 +267,237 @@ function describeIncident(plan: Plan, round: number, log: (l: string) => void): 
   return { round, end: iso(plan.end), jobs, injected: 0, skipped: 0 };
 }
 
+/** Incidents whose wave has processed them: the next wave takes over. */
+const processedIncidents = (state: LiveState) => state.incidents.filter((i) => Date.parse(i.end) + SWITCH_AFTER_MS <= state.indexedUntil).length;
+
+/**
+ * The jobs' waves for live mode, from their limits (set by the setup's sizing) and the ML nodes'
+ * free memory (read with the demo's jobs closed); one wave of all when the cluster cannot say.
+ * No ML capacity at all is the sizing's one sentence (an InstallError).
+ */
+async function liveWaves(es: EsClient, jobIds: string[]): Promise<{ waves: string[][]; memory?: string }> {
+  const nodes = await mlNodesMemory(es);
+  if (!nodes || !jobIds.length) return { waves: [jobIds] };
+  const res = await es.ml.getJobs({ allow_no_match: true });
+  const limits = new Map(res.jobs.map((j) => [j.job_id, parseLimitMb(j.analysis_limits?.model_memory_limit)]));
+  const w = planWaves(
+    jobIds.map((jobId) => ({ jobId, limitMb: limits.get(jobId) ?? 1024 })),
+    nodes,
+  );
+  const mb = (b: number) => `${Math.round(b / MB)} MB`;
+  if (w.waves.length === 1)
+    return {
+      waves: w.waves,
+      memory: `ML memory: the demo's ${jobIds.length} jobs need ${mb(w.needBytes)} in real time; the ML nodes have ${mb(w.freeBytes)} free.`,
+    };
+  return {
+    waves: w.waves,
+    memory:
+      `ML memory: the demo's ${jobIds.length} jobs need ${mb(w.needBytes)} at once and the ML nodes have ${mb(w.freeBytes)} free, so live mode runs them in ${w.waves.length} waves, ` +
+      `one per incident (${w.waves.map((x, i) => `wave ${i + 1}: ${x.length} jobs`).join(', ')}): each incident alerts for its wave's jobs; the other waves are closed meanwhile ` +
+      `and catch up on the data they missed when their turn comes.`,
+  };
+}
+
+export interface OpenOptions {
+  namespace: string;
+  /** The time between incidents (default: the recorded one, else 6 h). */
+  incidentEveryMs?: number;
+  /** A new session over the demo the setup made (its options, end included); unused when one is recorded. */
+  base?: LiveState['options'];
+  now: number;
+  log?: (line: string) => void;
+}
+
+export interface AdvanceOptions {
+  signal?: AbortSignal;
+  /** Stop once documents are indexed up to this time. */
+  until?: number;
+  /** Record how far the window in progress was sent (the task: each run is a new process' worth of memory). */
+  saveProgress?: boolean;
+  onWindow?: (state: LiveState) => void;
+}
+
+/** A live session over one namespace's demo: everything it needs is in `state`, recorded in the template. */
+export class LiveSession {
+  private window?: { from: number; docs: Pending[]; sent: number };
+  private readonly pending: { plan: Plan; state: LiveIncident }[] = [];
+  private readonly lead: number;
+
+  private constructor(
+    private readonly es: EsClient,
+    readonly state: LiveState,
+    readonly namespace: string,
+    private readonly basePlan: Plan,
+    private readonly fp: string,
+    private readonly templateMeta: TemplateMeta,
+    private readonly log: (line: string) => void,
+    now: number,
+  ) {
+    this.lead = leadOf(basePlan);
+    // Incidents already planned and not yet over are planned again (a plan is a value).
+    for (const inc of state.incidents)
+      if (Date.parse(inc.end) > state.indexedUntil) this.pending.push({ plan: incidentPlan(state, inc.round, now), state: inc });
+  }
+
+  /**
+   * The session recorded in the namespace's template, or a new one over the demo the setup made
+   * (`base`). Refused (409) when the template no longer matches (another run replaced the demo),
+   * 404 when there is no demo or no session to resume.
+   */
+  static async open(es: EsClient, o: OpenOptions): Promise<LiveSession> {
+    const log = o.log ?? (() => undefined);
+    const meta = await readTemplateMeta(es, o.namespace);
+    if (!meta?.fingerprint)
+      throw new InstallError(
+        `There is no demo in namespace "${o.namespace}" to keep live (it was cleaned up, or never set up); generate it first.`,
+        404,
+        'not_found',
+      );
+    let state = meta.live;
+    if (state) {
+      log(
+        `Resuming the live demo of namespace "${o.namespace}": documents indexed up to ${iso(state.indexedUntil)}, ${state.incidents.length} incidents so far.`,
+      );
+      if (o.incidentEveryMs) state.incidentEveryMs = o.incidentEveryMs;
+    } else if (o.base) {
+      state = {
+        options: o.base,
+        incidentEveryMs: o.incidentEveryMs ?? DEFAULT_INCIDENT_EVERY_MS,
+        indexedUntil: Date.parse(o.base.end),
+        docs: 0,
+        incidents: [],
+      };
+    } else {
+      throw new InstallError(`No live session is recorded in namespace "${o.namespace}".`, 404, 'not_found');
+    }
+    const basePlan = buildPlan(state.options, o.now);
+    const fp = planFingerprint(basePlan);
+    if (meta.fingerprint !== fp)
+      throw new InstallError(
+        `The live demo recorded in namespace "${o.namespace}" does not match its template (another run replaced it); run "ml-demo-data cleanup --namespace ${o.namespace}" and start again.`,
+        409,
+        'conflict',
+      );
+    const session = new LiveSession(
+      es,
+      state,
+      o.namespace,
+      basePlan,
+      fp,
+      { fingerprint: meta.fingerprint, dataStreams: meta.dataStreams, createdRules: meta.createdRules },
+      log,
+      o.now,
+    );
+    await session.save();
+    return session;
+  }
+
+  async save(): Promise<void> {
+    await putTemplate(this.es, this.basePlan, { ...this.templateMeta, live: this.state });
+  }
+
+  /**
+   * Opens the wave due now and starts its datafeeds in real time (no end: they follow the data,
+   * from where they stopped). The waves are planned the first time, with the demo's jobs closed so
+   * the ML nodes' free memory counts theirs.
+   */
+  async startRealtime(): Promise<void> {
+    const jobIds = await ourJobs(this.es, this.namespace);
+    const planned = this.state.waves?.flat() ?? [];
+    if (!this.state.waves || planned.length !== jobIds.length || jobIds.some((j) => !planned.includes(j))) {
+      await stopRealtime(this.es, jobIds);
+      const { waves, memory } = await liveWaves(this.es, jobIds);
+      this.state.waves = waves;
+      this.state.memory = memory;
+      if (memory) this.log(memory);
+    }
+    const waves = this.state.waves!;
+    this.state.wave = processedIncidents(this.state) % waves.length;
+    await startRealtime(this.es, waves[this.state.wave], this.log);
+    this.log(
+      `Live: ${waves[this.state.wave].length} jobs in real time${waves.length > 1 ? ` (wave ${this.state.wave + 1} of ${waves.length})` : ''}; a new incident every ${this.state.incidentEveryMs / 3_600_000} h.`,
+    );
+    await this.save();
+  }
+
+  /** Stops every datafeed of the demo and closes its jobs: the ML memory is free again. */
+  async stopRealtime(): Promise<void> {
+    await stopRealtime(this.es, await ourJobs(this.es, this.namespace));
+  }
+
+  /** After an incident has been processed, its wave makes room for the next incident's. */
+  private async rotateWaves(): Promise<void> {
+    const waves = this.state.waves;
+    if (!waves || waves.length < 2) return;
+    const next = processedIncidents(this.state) % waves.length;
+    const current = this.state.wave ?? 0;
+    if (next === current) return;
+    await stopRealtime(this.es, waves[current]);
+    await startRealtime(this.es, waves[next], this.log);
+    this.state.wave = next;
+    this.log(`Live: wave ${current + 1} closed, wave ${next + 1} of ${waves.length} (${waves[next].length} jobs) in real time for the next incident.`);
+  }
+
+  /**
+   * Everything due by `now`: incidents planned a lead ahead, documents whose time has passed sent,
+   * finished windows recorded (and the waves rotated). Returns when nothing more is due.
+   */
+  async advance(now: number, o: AdvanceOptions = {}): Promise<void> {
+    const { state } = this;
+    const baseEnd = Date.parse(state.options.end);
+    for (;;) {
+      if (o.signal?.aborted) return;
+      if (o.until !== undefined && state.indexedUntil >= o.until) return;
+      const from = state.indexedUntil;
+      if (now < from) return;
+      // Plan the incidents whose anomalies could fall in this window or the next.
+      for (let round = state.incidents.length + 1; baseEnd + round * state.incidentEveryMs - this.lead <= from + TICK; round = state.incidents.length + 1) {
+        const plan = incidentPlan(state, round, now);
+        const inc = describeIncident(plan, round, this.log);
+        inc.skipped = plan.modules.reduce((n, m) => n + m.injections.filter((e) => e.ts < from).length, 0);
+        if (state.waves && state.waves.length > 1) inc.wave = (round - 1) % state.waves.length;
+        state.incidents.push(inc);
+        this.pending.push({ plan, state: inc });
+        this.window = undefined; // a window made before this incident was planned would miss it
+        await this.save();
+      }
+      if (this.window?.from !== from) {
+        const docs = windowDocs(this.basePlan, from, this.fp, this.pending);
+        // Every document up to releasedUntil was sent by an earlier call (possibly another process).
+        const released = state.releasedUntil;
+        let sent = 0;
+        if (released !== undefined) while (sent < docs.length && docs[sent].ts <= released) sent++;
+        this.window = { from, docs, sent };
+      }
+      const window = this.window;
+      // Release what is due (all of it when the window is over: catching up after a stop).
+      let due = window.sent;
+      while (due < window.docs.length && window.docs[due].ts <= now) due++;
+      if (due > window.sent) {
+        const batch = window.docs.slice(window.sent, due);
+        const n = await bulkSend(this.es, batch, o.signal);
+        for (const d of batch) if (d.incident) d.incident.injected++;
+        state.docs += n;
+        window.sent = due;
+      }
+      if (now >= from + TICK && window.sent === window.docs.length) {
+        state.indexedUntil = from + TICK;
+        state.releasedUntil = undefined;
+        this.window = undefined;
+        for (let i = this.pending.length - 1; i >= 0; i--) if (Date.parse(this.pending[i].state.end) <= state.indexedUntil) this.pending.splice(i, 1);
+        await this.rotateWaves();
+        await this.save();
+        o.onWindow?.(state);
+        continue;
+      }
+      state.releasedUntil = Math.max(from, Math.min(now, from + TICK));
+      if (o.saveProgress) await this.save();
+      return;
+    }
+  }
+}
+
 export async function runLive(deps: InstallDeps, options: LiveOptions): Promise<LiveResult> {
   const { es } = deps;
   const clock = options.clock ?? realClock;
@@ -252,107 +506,45 @@ export async function runLive(deps: InstallDeps, options: LiveOptions): Promise<
   const namespace = options.install.namespace ?? 'default';
   const flushMs = options.flushMs ?? 10_000;
 
-  let meta = await readTemplateMeta(es, namespace);
   let setup: RunProgress | undefined;
-  let state = meta?.live;
-  if (state) {
-    log(`Resuming the live demo of namespace "${namespace}": documents indexed up to ${iso(state.indexedUntil)}, ${state.incidents.length} incidents so far.`);
-    state.incidentEveryMs = options.incidentEveryMs;
-  } else {
+  let base: LiveState['options'] | undefined;
+  if (!(await readTemplateMeta(es, namespace))?.live) {
     // The ordinary setup first, ending now; its options are the base plan's from then on.
     const end = iso(floorTo(clock.now(), TICK));
     setup = await runInstall(deps, { ...options.install, end }, options.onSetupProgress ?? (() => undefined), signal);
     options.onSetupDone?.(setup);
-    if (setup.state !== 'succeeded') return { state: emptyState(options, end), setup, stopped: 'cancelled' };
     const { documents: _d, ...rest } = options.install;
-    state = {
-      options: { ...rest, end, variant: rest.variant ?? (setup.jobs[0]?.jobId.endsWith('_ea') ? 'ea' : 'classic') },
-      incidentEveryMs: options.incidentEveryMs,
-      indexedUntil: Date.parse(end),
-      docs: 0,
-      incidents: [],
-    };
-    meta = await readTemplateMeta(es, namespace);
+    if (setup.state !== 'succeeded')
+      return {
+        state: { options: { ...rest, end }, incidentEveryMs: options.incidentEveryMs, indexedUntil: Date.parse(end), docs: 0, incidents: [] },
+        setup,
+        stopped: 'cancelled',
+      };
+    base = { ...rest, end, variant: rest.variant ?? (setup.jobs[0]?.jobId.endsWith('_ea') ? 'ea' : 'classic') };
   }
-  const basePlan = buildPlan(state.options, clock.now());
-  const fp = planFingerprint(basePlan);
-  if (meta?.fingerprint !== fp)
-    throw new InstallError(
-      `The live demo recorded in namespace "${namespace}" does not match its template (another run replaced it); run "ml-demo-data cleanup --namespace ${namespace}" and start again.`,
-      409,
-      'conflict',
-    );
-  const templateMeta: TemplateMeta = { fingerprint: meta.fingerprint, dataStreams: meta.dataStreams, createdRules: meta.createdRules };
-  await saveState(es, basePlan, templateMeta, state);
-  const jobIds = await ourJobs(es, namespace);
-  await startRealtime(es, jobIds, log);
-  log(`Live: ${jobIds.length} jobs in real time; a new incident every ${state.incidentEveryMs / 3_600_000} h.`);
-
-  const lead = leadOf(basePlan);
-  const baseEnd = Date.parse(state.options.end);
-  const pending: { plan: Plan; state: LiveIncident }[] = [];
-  // Incidents already planned and not yet over are planned again (a plan is a value).
-  for (const inc of state.incidents)
-    if (Date.parse(inc.end) > state.indexedUntil) pending.push({ plan: incidentPlan(state, inc.round, clock.now()), state: inc });
-  let window: Pending[] | undefined;
-  let sent = 0;
+  const session = await LiveSession.open(es, { namespace, incidentEveryMs: options.incidentEveryMs, base, now: clock.now(), log });
+  const { state } = session;
   let stopped: LiveResult['stopped'] = 'cancelled';
   try {
+    await session.startRealtime();
     for (;;) {
+      await session.advance(clock.now(), { signal, until: options.until, onWindow: options.onWindow });
       if (signal?.aborted) break;
       if (options.until !== undefined && state.indexedUntil >= options.until) {
         stopped = 'until';
         break;
       }
-      const now = clock.now();
       const from = state.indexedUntil;
-      // Plan the incidents whose anomalies could fall in this window or the next.
-      for (let round = state.incidents.length + 1; baseEnd + round * state.incidentEveryMs - lead <= from + TICK; round = state.incidents.length + 1) {
-        const plan = incidentPlan(state, round, now);
-        const inc = describeIncident(plan, round, log);
-        inc.skipped = plan.modules.reduce((n, m) => n + m.injections.filter((e) => e.ts < from).length, 0);
-        state.incidents.push(inc);
-        pending.push({ plan, state: inc });
-        await saveState(es, basePlan, templateMeta, state);
-      }
-      if (now < from) {
-        await clock.sleep(Math.min(flushMs, from - now), signal);
-        continue;
-      }
-      window ??= windowDocs(basePlan, from, fp, pending);
-      // Release what is due (all of it when the window is over: catching up after a stop).
-      let due = sent;
-      while (due < window.length && window[due].ts <= now) due++;
-      if (due > sent) {
-        const batch = window.slice(sent, due);
-        const n = await bulkSend(es, batch, signal);
-        for (const d of batch) if (d.incident) d.incident.injected++;
-        state.docs += n;
-        sent = due;
-      }
-      if (now >= from + TICK && sent === window.length) {
-        state.indexedUntil = from + TICK;
-        window = undefined;
-        sent = 0;
-        for (let i = pending.length - 1; i >= 0; i--) if (Date.parse(pending[i].state.end) <= state.indexedUntil) pending.splice(i, 1);
-        await saveState(es, basePlan, templateMeta, state);
-        options.onWindow?.(state);
-        continue;
-      }
-      await clock.sleep(flushMs, signal);
+      const now = clock.now();
+      await clock.sleep(now < from ? Math.min(flushMs, from - now) : flushMs, signal);
     }
   } finally {
     // Stops cleanly: what was sent is recorded; the datafeeds stop and the jobs close (resumed by the next `live`).
-    await saveState(es, basePlan, templateMeta, state).catch(() => undefined);
-    await stopRealtime(es, jobIds);
+    await session.save().catch(() => undefined);
+    await session.stopRealtime().catch(() => undefined);
     log(
       `Live stopped (${stopped === 'until' ? 'reached the requested end' : 'cancelled'}): documents indexed up to ${iso(state.indexedUntil)}, ${state.docs} live documents, ${state.incidents.length} incidents. Run "ml-demo-data live" again to resume, or "ml-demo-data cleanup --namespace ${namespace}" to remove it all.`,
     );
   }
   return { state, setup, stopped };
-}
-
-function emptyState(options: LiveOptions, end: string): LiveState {
-  const { documents: _d, ...rest } = options.install;
-  return { options: { ...rest, end }, incidentEveryMs: options.incidentEveryMs, indexedUntil: Date.parse(end), docs: 0, incidents: [] };
 }

@@ -1,10 +1,11 @@
 /**
  * POST ROUTES.cleanup: removes what the tool created in a namespace (data streams, template, its
- * ML jobs, its rules). Refused (409) while a run (of any space) writes to that namespace.
+ * ML jobs, its rules) and the live mode's task. Refused (409) while a run (of any space) writes to that namespace.
  */
 import { CleanupRequest } from '../../common/api';
 import { API_VERSION, ROUTES } from '../../common/constants';
 import { cleanupDemo } from '../installers/cleanup';
+import { liveTaskId } from '../live/live_task';
 import type { IRouter } from '../kibana_shim';
 import { currentUserClient, CLEANUP_AUTHZ, errorResponse, ioTsValidation, type RouteDeps } from './route_deps';
 
@@ -19,13 +20,20 @@ export function registerCleanupRoute(router: IRouter, deps: RouteDeps) {
       if (active) {
         const where = active.space === space ? '' : ` in space "${active.space}"`;
         return response.conflict({
-          body: { message: `Run ${active.runId}${where} is writing to namespace "${namespace}". Cancel it before cleaning up.`, attributes: { reason: 'conflict', runId: active.runId } },
+          body: {
+            message: `Run ${active.runId}${where} is writing to namespace "${namespace}". Cancel it before cleaning up.`,
+            attributes: { reason: 'conflict', runId: active.runId },
+          },
         });
       }
       try {
+        // The live task first (only ours: its id is the namespace's), so no round writes while the demo goes.
+        const liveTask = (await deps.liveTask.remove(namespace)) ? [liveTaskId(namespace)] : [];
         const kibana = await deps.getKibanaSide(context, request);
         const report = await cleanupDemo({ es: await currentUserClient(context), kibana: kibana.api, space, log: (l) => deps.logger.debug(l) }, namespace);
-        const removed = report.dataStreams.length + report.indexTemplates.length + report.jobs.length + report.datafeeds.length + report.rules.length;
+        if (liveTask.length) report.tasks = liveTask;
+        const removed =
+          liveTask.length + report.dataStreams.length + report.indexTemplates.length + report.jobs.length + report.datafeeds.length + report.rules.length;
         // Nothing removed and every failure a 403: the user may not clean up; say which privilege.
         if (!removed && report.errors.length && report.errors.every((e) => e.includes('(403)'))) {
           return response.forbidden({ body: { message: report.errors.join(' '), attributes: { reason: 'missing_privilege', report } } });

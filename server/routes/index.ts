@@ -3,10 +3,13 @@ import type { IRouter } from '../kibana_shim';
 import { registerCancelRunRoute } from './cancel_run';
 import { registerCleanupRoute } from './cleanup';
 import { registerLatestRunRoute } from './latest_run';
+import { registerLiveStatusRoute } from './live_status';
 import { registerModulesRoute } from './modules';
 import type { RouteDeps } from './route_deps';
 import { registerRunProgressRoute } from './run_progress';
+import { registerStartLiveRoute } from './start_live';
 import { registerStartRunRoute } from './start_run';
+import { registerStopLiveRoute } from './stop_live';
 import { registerValidateJobRoute } from './validate_job';
 
 export type { RouteDeps, KibanaSide } from './route_deps';
@@ -19,4 +22,7 @@ export function registerRoutes(router: IRouter, deps: RouteDeps): void {
   registerCancelRunRoute(router, deps);
   registerCleanupRoute(router, deps);
   registerValidateJobRoute(router, deps);
+  registerLiveStatusRoute(router, deps);
+  registerStartLiveRoute(router, deps);
+  registerStopLiveRoute(router, deps);
 }

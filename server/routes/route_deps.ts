@@ -8,6 +8,7 @@ import { OptionsError } from '../../common/options';
 import { InstallError, toInstallError } from '../installers/errors';
 import type { KibanaApi } from '../installers/types';
 import type {
+  ConcreteTaskInstance,
   IKibanaResponse,
   KibanaRequest,
   KibanaResponseFactory,
@@ -20,6 +21,10 @@ import { API_PRIVILEGES } from '../feature';
 import type { StackSource } from '../installers/preflight';
 import type { RunManager } from '../runs/run_manager';
 import type { RunTaskParams } from '../runs/run_task';
+import type { LiveTaskParams } from '../live/live_task';
+import { parseCustomJobs } from '../custom_jobs/parse';
+import type { CatalogueJob } from '../../common/catalogue/types';
+import type { CustomJobInput } from '../../common/api';
 
 export interface KibanaSide {
   /** Undefined when neither the ML nor the alerting plugin is there: the installer uses ES only. */
@@ -40,6 +45,16 @@ export interface RouteDeps {
   getKibanaSide(context: RequestHandlerContext, request: KibanaRequest): Promise<KibanaSide>;
   /** Hands a submitted run to Task Manager with the request's credentials (server/runs/run_task.ts). */
   scheduleRun(request: KibanaRequest, params: RunTaskParams): Promise<void>;
+  /** The live mode's task of a namespace (server/live/live_task.ts), through Task Manager. */
+  liveTask: {
+    /** Schedules it with the request's credentials; a 409 error when it exists. */
+    schedule(request: KibanaRequest, params: LiveTaskParams): Promise<void>;
+    get(namespace: string): Promise<ConcreteTaskInstance | undefined>;
+    /** Removes it if it exists; whether there was one. */
+    remove(namespace: string): Promise<boolean>;
+  };
+  /** The plugin's clock (tests move it). */
+  now(): number;
 }
 
 /**
@@ -141,4 +156,13 @@ export function errorResponse(response: KibanaResponseFactory, error: unknown, a
 
 export async function currentUserClient(context: RequestHandlerContext) {
   return (await context.core).elasticsearch.client.asCurrentUser;
+}
+
+/** The request's own jobs as the generator takes them (server/custom_jobs: a CustomJobError names the field). */
+export function requestCustomJobs(inputs: CustomJobInput[] | undefined, kibanaVersion: string): CatalogueJob[] | undefined {
+  if (!inputs?.length) return undefined;
+  return parseCustomJobs(
+    inputs.map((c, i) => ({ job: c.job, datafeed: c.datafeed, source: `customJobs[${i}]`, datafeedSource: `customJobs[${i}].datafeed` })),
+    variantFor(kibanaVersion),
+  );
 }

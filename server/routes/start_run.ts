@@ -8,14 +8,14 @@ import { StartRunRequest } from '../../common/api';
 import { resolveSelection } from '../../common/catalogue';
 import { API_VERSION, ROUTES } from '../../common/constants';
 import type { CatalogueJob } from '../../common/catalogue/types';
-import { CustomJobError, parseCustomJobs } from '../custom_jobs/parse';
+import { CustomJobError } from '../custom_jobs/parse';
 import { resolveOptions } from '../generators/options';
 import { buildPlan } from '../generators/plan';
 import { preflight } from '../installers/preflight';
 import { refuseCollisions } from '../installers/run';
 import type { InstallOptions } from '../installers/types';
 import type { IRouter } from '../kibana_shim';
-import { currentUserClient, RUN_AUTHZ, errorResponse, ioTsValidation, variantFor, type RouteDeps } from './route_deps';
+import { currentUserClient, RUN_AUTHZ, errorResponse, ioTsValidation, requestCustomJobs, variantFor, type RouteDeps } from './route_deps';
 
 export function registerStartRunRoute(router: IRouter, deps: RouteDeps) {
   router.versioned
@@ -33,7 +33,7 @@ export function registerStartRunRoute(router: IRouter, deps: RouteDeps) {
       }
       let customJobs: CatalogueJob[] | undefined;
       try {
-        if (customInputs?.length) customJobs = parseCustomJobs(customInputs.map((c, i) => ({ job: c.job, datafeed: c.datafeed, source: `customJobs[${i}]`, datafeedSource: `customJobs[${i}].datafeed` })), variantFor(deps.kibanaVersion));
+        customJobs = requestCustomJobs(customInputs, deps.kibanaVersion);
       } catch (error) {
         if (error instanceof CustomJobError) return invalid(error.message);
         throw error;
@@ -48,7 +48,10 @@ export function registerStartRunRoute(router: IRouter, deps: RouteDeps) {
       const es = await currentUserClient(context);
       const kibana = await deps.getKibanaSide(context, request);
       const notices = [...kibana.notices];
-      if (wantRules !== false && !kibana.rulesAvailable) notices.push('Rules are skipped: this Kibana has no alerting rules client for the plugin. Install them with the command line (ml-demo-data) if needed.');
+      if (wantRules !== false && !kibana.rulesAvailable)
+        notices.push(
+          'Rules are skipped: this Kibana has no alerting rules client for the plugin. Install them with the command line (ml-demo-data) if needed.',
+        );
       const options: InstallOptions = { ...generate, modules: generate.modules ?? [], enableJobs, installRules: wantRules !== false && kibana.rulesAvailable };
       const namespace = options.namespace ?? 'default';
 
@@ -68,9 +71,10 @@ export function registerStartRunRoute(router: IRouter, deps: RouteDeps) {
         schedule: (runId) => deps.scheduleRun(request, { runId, space, request: body, options, notices }),
       });
       if (outcome.kind === 'conflict') {
-        const message = outcome.scope === 'space'
-          ? `A run is already in progress in this space (run ${outcome.runId}). Wait for it to finish or cancel it.`
-          : `Run ${outcome.runId} of another space is writing namespace "${options.namespace ?? 'default'}". Choose another namespace or wait for it.`;
+        const message =
+          outcome.scope === 'space'
+            ? `A run is already in progress in this space (run ${outcome.runId}). Wait for it to finish or cancel it.`
+            : `Run ${outcome.runId} of another space is writing namespace "${options.namespace ?? 'default'}". Choose another namespace or wait for it.`;
         return response.conflict({ body: { message, attributes: { reason: 'conflict', runId: outcome.runId, scope: outcome.scope } } });
       }
       if (outcome.kind === 'rejected') return errorResponse(response, outcome.error, 'Starting the run', deps.logger);

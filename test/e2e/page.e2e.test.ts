@@ -2,7 +2,8 @@
  * The "Generate ML demo data" page in a real browser: Debian's Chromium driven by playwright-core,
  * on the dev host (dev/server.ts: the plugin's real routes on the contract-validated stand-in).
  * Picks modules with the keyboard and the mouse, runs, follows the progress to the end, checks
- * that the links carry the run's job ids, time range and space, follows one, reloads, switches to
+ * that the links carry the run's job ids, time range and space, follows one, reloads, keeps the
+ * demo live with the switch (its Task Manager task's first round) and turns it off, switches to
  * the dark theme, cleans up through the confirmation, and shows a missing privilege.
  * Screenshots go to test-artifacts/; with UPDATE_DOCS_SCREENSHOT=1 the results in the light theme
  * also go to docs/screenshot.png (the README's).
@@ -11,7 +12,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium, selectors, type BrowserContext, type Page } from 'playwright-core';
-import type { RunProgress } from '../../common/api';
+import type { LiveStatus, RunProgress } from '../../common/api';
 import { API_VERSION, ROUTES } from '../../common/constants';
 import { startDevHost, type DevHost } from '../../dev/server';
 
@@ -19,7 +20,16 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ROOT = path.resolve(__dirname, '../..');
 const ARTIFACTS = path.join(ROOT, 'test-artifacts');
 const SPACE = 'demo';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 const haveChromium = fs.existsSync(CHROMIUM);
 if (!haveChromium && process.env.CI) throw new Error(`${CHROMIUM} is missing: .ci/run installs Debian's chromium before the tests`);
@@ -166,7 +176,8 @@ describeBrowser('the page in Chromium', () => {
 
     const rule = run.rules.find((r) => r.id);
     const withRule = run.jobs.find((j) => j.ruleId === rule?.ruleId);
-    if (rule && withRule) expect(href(await page.getByTestId(`ruleLink-${withRule.jobId}`).getAttribute('href')).pathname).toBe(`/s/${SPACE}/app/security/rules/id/${rule.id}`);
+    if (rule && withRule)
+      expect(href(await page.getByTestId(`ruleLink-${withRule.jobId}`).getAttribute('href')).pathname).toBe(`/s/${SPACE}/app/security/rules/id/${rule.id}`);
 
     // Follow one: the dev host shows where it leads.
     await page.getByTestId('explorerAllLink').click();
@@ -179,6 +190,41 @@ describeBrowser('the page in Chromium', () => {
     await page.goBack();
     await page.getByTestId('explorerAllLink').waitFor();
     await expect(runStateText()).resolves.toBe('Finished');
+  });
+
+  it('keeps the demo live with the switch: a Task Manager task whose rounds index in real time, then turns it off', async () => {
+    const standin = host.standin!;
+    const toggle = page.getByTestId('liveSwitch');
+    await toggle.scrollIntoViewIfNeeded();
+    await page.waitForFunction(() => !(document.querySelector('[data-test-subj="liveSwitch"]') as HTMLButtonElement | null)?.disabled);
+    await expect(toggle.getAttribute('aria-checked')).resolves.toBe('false');
+    await page.getByLabel('Time between incidents').selectOption('2h');
+    const before = standin.docCount('logs-ml_demo.*');
+    await toggle.click();
+    await page.waitForFunction(() => document.querySelector('[data-test-subj="liveSwitch"]')?.getAttribute('aria-checked') === 'true');
+    // The first round (run at once by Task Manager) catches up to now and starts the datafeeds in real time.
+    let status: LiveStatus | undefined;
+    for (let i = 0; i < 240 && !(status?.rounds && status.session); i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      status = await api<LiveStatus>(`${ROUTES.live}?namespace=default`);
+    }
+    expect(status).toMatchObject({ on: true, incidentEvery: '2h', rounds: 1 });
+    expect(status!.error).toBeUndefined();
+    expect(standin.docCount('logs-ml_demo.*')).toBeGreaterThan(before);
+    expect([...standin.state.datafeeds.values()].every((d) => d.state === 'started')).toBe(true);
+    // A reload shows the session the task recorded.
+    await page.reload();
+    await page.getByTestId('liveStatus').waitFor();
+    await page.waitForFunction(() => /^On: .*live documents/.test(document.querySelector('[data-test-subj="liveStatus"]')?.textContent ?? ''));
+    await page.getByTestId('livePanel').scrollIntoViewIfNeeded();
+    await shot('04b-live-on-light', { fullPage: false });
+    // Off: the task is removed and the datafeeds stop.
+    await page.getByTestId('liveSwitch').click();
+    await page.waitForFunction(() => document.querySelector('[data-test-subj="liveSwitch"]')?.getAttribute('aria-checked') === 'false');
+    await expect(page.getByTestId('liveStatus').textContent()).resolves.toMatch(/^Off\. Turning it on resumes/);
+    expect((await api<LiveStatus>(`${ROUTES.live}?namespace=default`)).on).toBe(false);
+    expect([...standin.state.datafeeds.values()].every((d) => d.state === 'stopped')).toBe(true);
+    await page.evaluate(() => window.scrollTo(0, 0));
   });
 
   it('follows the theme to dark', async () => {

@@ -6,16 +6,23 @@
  *   scheduling an id that exists is a 409;
  * - a claimed task is `running`, `attempts + 1`, owned by this instance; the runner gets
  *   `{ taskInstance, fakeRequest }` with `Authorization: ApiKey <key>` in the task's space;
- * - a run that resolves deletes the (one-shot) task and invalidates its API key; one that throws is
- *   retried until `maxAttempts`, then `failed`;
+ * - a run that resolves deletes a one-shot task and invalidates its API key; a recurring task
+ *   (`schedule.interval`, or a run result's `runAt`) keeps its key, gets the result's `state` and
+ *   runs again at `runAt`, or `interval` after this run (task_runner.ts `processResultForRecurringTask`);
+ *   `shouldDeleteTask` deletes it; a run that throws is retried until `maxAttempts`, then `failed`;
+ * - `removeIfExists` deletes the task (a run in flight finishes but is not recorded) and
+ *   invalidates its key; only `idle`, enabled tasks whose `runAt` has come are claimed;
  * - a task left `running` by an instance that stopped is claimed again by a live one. Real Task
  *   Manager waits for the task's retryAt (its timeout) first; here it is claimed at once.
- * Polling is event-driven (schedule, start, end of a run) instead of every 3 s.
+ * Polling is event-driven (schedule, start, end of a run, `runDue`) instead of every 3 s, plus every
+ * `pollIntervalMs` when given (the dev host); time is `now()` (tests move it).
  */
 import { randomUUID } from 'node:crypto';
 import type { ConcreteTaskInstance, KibanaRequest, TaskDefinition, TaskManagerSetupContract, TaskManagerStartContract } from '../../server/kibana_shim';
 
-export interface StoredTask extends ConcreteTaskInstance {
+export interface StoredTask extends Omit<ConcreteTaskInstance, 'runAt'> {
+  /** Due time (ms). */
+  runAt?: number;
   apiKey?: string;
   userScope?: { spaceId: string; grantedFor: string };
   ownerId?: string;
@@ -37,6 +44,10 @@ export interface FakeTaskManagerOptions {
   placeInSpace(request: KibanaRequest, space: string): void;
   /** Told when an API key is invalidated (the harness's Elasticsearch then refuses it). */
   onInvalidate?(authorization: string): void;
+  /** Task Manager's clock (default Date.now). */
+  now?: () => number;
+  /** Also poll on a timer (the dev host; real Task Manager polls every 3 s). */
+  pollIntervalMs?: number;
 }
 
 export interface FakeTaskManager {
@@ -48,9 +59,21 @@ export interface FakeTaskManager {
   stop(): void;
   /** Resolves when no task of this instance is running. */
   idle(): Promise<void>;
+  /** Claims the tasks due now and waits for them (a poll cycle of real Task Manager). */
+  runDue(): Promise<void>;
 }
 
 const copy = <T>(x: T): T => structuredClone(x);
+const INTERVAL = /^(\d+)(s|m|h|d)$/;
+const intervalMs = (interval: string) => {
+  const m = INTERVAL.exec(interval);
+  if (!m) throw new Error(`Invalid interval "${interval}"`);
+  return Number(m[1]) * { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 's' | 'm' | 'h' | 'd'];
+};
+const toInstance = (task: StoredTask): ConcreteTaskInstance => {
+  const { apiKey: _k, userScope: _u, ownerId: _o, runAt, ...rest } = copy(task);
+  return { ...rest, ...(runAt !== undefined ? { runAt: new Date(runAt) } : {}) };
+};
 
 export function fakeTaskManager(o: FakeTaskManagerOptions): FakeTaskManager {
   const id = randomUUID();
@@ -58,7 +81,15 @@ export function fakeTaskManager(o: FakeTaskManagerOptions): FakeTaskManager {
   const inFlight = new Set<Promise<void>>();
   let started = false;
   let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  const now = o.now ?? Date.now;
   o.store.owners.set(id, true);
+  const due = (t: StoredTask) => t.status === 'idle' && t.enabled !== false && (t.runAt ?? -Infinity) <= now() && definitions.has(t.taskType);
+  const invalidate = (task: StoredTask) => {
+    if (!task.apiKey) return;
+    o.store.apiKeys.get(task.apiKey)!.invalidated = true;
+    o.onInvalidate?.(task.apiKey);
+  };
 
   const kick = () => {
     if (started && !stopped) setImmediate(poll);
@@ -69,7 +100,7 @@ export function fakeTaskManager(o: FakeTaskManagerOptions): FakeTaskManager {
     for (const task of o.store.tasks.values()) {
       const def = definitions.get(task.taskType);
       const orphaned = task.status === 'running' && task.ownerId !== undefined && o.store.owners.get(task.ownerId) === false;
-      if (!def || !(task.status === 'idle' || orphaned)) continue;
+      if (!def || !(due(task) || orphaned)) continue;
       if (task.attempts >= (def.maxAttempts ?? 3)) {
         task.status = 'failed';
         continue;
@@ -86,21 +117,39 @@ export function fakeTaskManager(o: FakeTaskManagerOptions): FakeTaskManager {
     let fakeRequest: KibanaRequest | undefined;
     if (task.apiKey) {
       fakeRequest = {
-        id: randomUUID(), url: new URL('http://localhost/'), headers: { authorization: task.apiKey }, isInternalApiRequest: true,
-        route: { path: '/', method: 'get', options: {} }, params: undefined, query: undefined, body: undefined,
+        id: randomUUID(),
+        url: new URL('http://localhost/'),
+        headers: { authorization: task.apiKey },
+        isInternalApiRequest: true,
+        route: { path: '/', method: 'get', options: {} },
+        params: undefined,
+        query: undefined,
+        body: undefined,
       };
       o.placeInSpace(fakeRequest, task.userScope?.spaceId ?? 'default');
     }
     try {
-      await def.createTaskRunner({ taskInstance: copy(task), fakeRequest }).run();
+      const result = await def.createTaskRunner({ taskInstance: toInstance(task), fakeRequest }).run();
       if (stopped) return; // this Kibana died before it could record the end
-      o.store.tasks.delete(task.id);
-      if (task.apiKey) {
-        o.store.apiKeys.get(task.apiKey)!.invalidated = true;
-        o.onInvalidate?.(task.apiKey);
+      if (o.store.tasks.get(task.id) !== task) return; // removed meanwhile (its key was invalidated then)
+      const next =
+        result && !result.shouldDeleteTask
+          ? (result.runAt?.getTime() ?? (task.schedule ? now() + intervalMs(result.schedule?.interval ?? task.schedule.interval) : undefined))
+          : undefined;
+      if (next !== undefined) {
+        Object.assign(task, {
+          state: copy(result!.state),
+          status: 'idle',
+          attempts: 0,
+          runAt: next,
+          ...(result!.schedule ? { schedule: result!.schedule } : {}),
+        });
+      } else {
+        o.store.tasks.delete(task.id);
+        invalidate(task);
       }
     } catch {
-      if (stopped) return;
+      if (stopped || o.store.tasks.get(task.id) !== task) return;
       task.status = task.attempts >= (def.maxAttempts ?? 3) ? 'failed' : 'idle';
     }
     kick();
@@ -128,18 +177,33 @@ export function fakeTaskManager(o: FakeTaskManagerOptions): FakeTaskManager {
         o.store.apiKeys.set(apiKey, { grantedFor, invalidated: false });
         userScope = { spaceId: o.spaceOf(options.request), grantedFor };
       }
-      const stored: StoredTask = { id: taskId, taskType: task.taskType, params: copy(task.params), state: copy(task.state), attempts: 0, status: 'idle', apiKey, userScope };
+      const stored: StoredTask = {
+        id: taskId,
+        taskType: task.taskType,
+        params: copy(task.params),
+        state: copy(task.state),
+        attempts: 0,
+        status: 'idle',
+        enabled: true,
+        apiKey,
+        userScope,
+        ...(task.schedule ? { schedule: copy(task.schedule) } : {}),
+        runAt: task.runAt?.getTime() ?? now(),
+      };
       o.store.tasks.set(taskId, stored);
       kick();
-      return copy(stored);
+      return toInstance(stored);
     },
     async get(taskId) {
       const task = o.store.tasks.get(taskId);
       if (!task) throw Object.assign(new Error(`Saved object [task/${taskId}] not found`), { statusCode: 404 });
-      return copy(task);
+      return toInstance(task);
     },
     async removeIfExists(taskId) {
+      const task = o.store.tasks.get(taskId);
+      if (!task) return;
       o.store.tasks.delete(taskId);
+      invalidate(task);
     },
   };
 
@@ -149,9 +213,14 @@ export function fakeTaskManager(o: FakeTaskManagerOptions): FakeTaskManager {
     begin() {
       started = true;
       kick();
+      if (o.pollIntervalMs) {
+        timer = setInterval(kick, o.pollIntervalMs);
+        timer.unref?.();
+      }
     },
     stop() {
       stopped = true;
+      if (timer) clearInterval(timer);
       o.store.owners.set(id, false);
     },
     async idle() {
@@ -160,8 +229,12 @@ export function fakeTaskManager(o: FakeTaskManagerOptions): FakeTaskManager {
         if (stopped) return;
         await new Promise((r) => setImmediate(r));
         if (inFlight.size) await Promise.all([...inFlight]);
-        else if (stopped || ![...o.store.tasks.values()].some((t) => t.status === 'idle' && definitions.has(t.taskType))) return;
+        else if (stopped || ![...o.store.tasks.values()].some(due)) return;
       }
+    },
+    async runDue() {
+      kick();
+      await this.idle();
     },
   };
 }

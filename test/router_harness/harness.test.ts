@@ -30,7 +30,7 @@ describe('route declarations', () => {
       authz: r.config.security?.authz,
     }));
     expect(declared.map((d) => `${d.method} ${d.path}`).sort()).toEqual(
-      [`get ${ROUTES.modules}`, `post ${ROUTES.runs}`, `get ${ROUTES.runs}`, `get ${ROUTES.run}`, `post ${ROUTES.cancel}`, `post ${ROUTES.cleanup}`, `post ${ROUTES.validateJob}`].sort(),
+      [`get ${ROUTES.modules}`, `post ${ROUTES.runs}`, `get ${ROUTES.runs}`, `get ${ROUTES.run}`, `post ${ROUTES.cancel}`, `post ${ROUTES.cleanup}`, `post ${ROUTES.validateJob}`, `get ${ROUTES.live}`, `post ${ROUTES.live}`, `post ${ROUTES.liveStop}`].sort(),
     );
     // Kibana-side authorization: the plugin's feature privilege and ML's capability, as ML's own routes.
     const authz = Object.fromEntries(declared.map((d) => [`${d.method} ${d.path}`, d.authz]));
@@ -43,6 +43,10 @@ describe('route declarations', () => {
       [`post ${ROUTES.cleanup}`]: { requiredPrivileges: ['mlDemoData:run', 'ml:canDeleteJob'] },
       // Checking a job the user pastes sends nothing to Elasticsearch: reading is enough.
       [`post ${ROUTES.validateJob}`]: { requiredPrivileges: ['mlDemoData:read', 'ml:canGetJobs'] },
+      // Live mode opens jobs and starts datafeeds (as a run does); its status only reads.
+      [`get ${ROUTES.live}`]: { requiredPrivileges: ['mlDemoData:read', 'ml:canGetJobs'] },
+      [`post ${ROUTES.live}`]: { requiredPrivileges: ['mlDemoData:run', 'ml:canCreateJob'] },
+      [`post ${ROUTES.liveStop}`]: { requiredPrivileges: ['mlDemoData:run', 'ml:canCreateJob'] },
     });
     for (const d of declared) {
       expect(d.access).toBe('internal');

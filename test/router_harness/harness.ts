@@ -28,7 +28,18 @@ import { MlDemoDataPlugin } from '../../server/plugin';
 import type { RunManagerOptions } from '../../server/runs/run_manager';
 import { plugin as pluginInitializer } from '../../server';
 import type { MlDemoDataStartDeps } from '../../server/plugin';
-import { apiPrivilegesOf, fixedLicensing, httpMlPlugin, memoryAlerting, memoryFeatures, memoryLogger, MemorySavedObjects, RequestSpaces, type LogLine, type MemoryAlertingOptions } from './fake_plugins';
+import {
+  apiPrivilegesOf,
+  fixedLicensing,
+  httpMlPlugin,
+  memoryAlerting,
+  memoryFeatures,
+  memoryLogger,
+  MemorySavedObjects,
+  RequestSpaces,
+  type LogLine,
+  type MemoryAlertingOptions,
+} from './fake_plugins';
 import { fakeTaskManager, TaskStore, type FakeTaskManager } from './fake_task_manager';
 import { boom, kibanaResponseFactory, toWire, type WireResponse } from './response';
 import { coerceJsonStringBody, HarnessRouter, requiredPrivileges, resolveVersion, runValidation } from './router';
@@ -71,6 +82,8 @@ export interface HarnessOptions {
    * added there too, and the memory rules client checks ML rules' jobs against it.
    */
   mlJobSpaces?: (jobId: string) => Set<string> | undefined;
+  /** Task Manager also polls on this timer (the dev host: recurring live rounds come due without a test moving them). */
+  taskPollMs?: number;
   /** Told when Task Manager invalidates a task's API key (e.g. the runs-index front's `expire`). */
   onApiKeyInvalidated?: (authorization: string) => void;
 }
@@ -106,11 +119,14 @@ export interface RouteHarness {
   close(): Promise<void>;
 }
 
-const INTERNAL_USER_FORBIDDEN = new Proxy({}, {
-  get(_t, prop) {
-    throw new Error(`asInternalUser.${String(prop)} used: the plugin must act as the current user`);
+const INTERNAL_USER_FORBIDDEN = new Proxy(
+  {},
+  {
+    get(_t, prop) {
+      throw new Error(`asInternalUser.${String(prop)} used: the plugin must act as the current user`);
+    },
   },
-});
+);
 
 function parseQuery(search: string, extra: Record<string, string | string[]> = {}): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
@@ -150,15 +166,23 @@ export async function createRouteHarness(options: HarnessOptions): Promise<Route
     spaceOf: (r) => spaces.spacesService.getSpaceId(r),
     placeInSpace: (r, space) => spaces.remember(r, space),
     onInvalidate: options.onApiKeyInvalidated,
+    now: options.run?.now,
+    pollIntervalMs: options.taskPollMs,
   });
-  const scoped = (authorization: unknown) => ({ asCurrentUser: es.child({ headers: { authorization: String(authorization ?? '') } }), asInternalUser: INTERNAL_USER_FORBIDDEN as never });
+  const scoped = (authorization: unknown) => ({
+    asCurrentUser: es.child({ headers: { authorization: String(authorization ?? '') } }),
+    asInternalUser: INTERNAL_USER_FORBIDDEN as never,
+  });
   const coreStart: CoreStart = {
     elasticsearch: { client: { asScoped: (request) => scoped(request.headers.authorization) } },
     savedObjects: { getScopedClient: (request) => savedObjects.clientFor(spaces.spacesService.getSpaceId(request)) },
   };
 
   // Kibana's plugin lifecycle: initializer → setup (routes) → start (start contracts resolve).
-  const initializerContext = { logger: { get: (...parts: string[]) => memoryLogger(logs, ['mlDemoData', ...parts].join('.')) }, env: { mode: { dev: devMode, prod: !devMode }, packageInfo: { version: kibanaVersion } } };
+  const initializerContext = {
+    logger: { get: (...parts: string[]) => memoryLogger(logs, ['mlDemoData', ...parts].join('.')) },
+    env: { mode: { dev: devMode, prod: !devMode }, packageInfo: { version: kibanaVersion } },
+  };
   const loaded = await pluginInitializer(initializerContext);
   // With run options (a seam Kibana never uses) the same class is built with them.
   const plugin = options.run ? new MlDemoDataPlugin(initializerContext, options.run) : loaded;
@@ -168,12 +192,24 @@ export async function createRouteHarness(options: HarnessOptions): Promise<Route
   // Where "this Kibana" listens, for the plugin's calls to Kibana's own HTTP API: the stand-in Kibana
   // (nothing listens on port 9 of loopback without one).
   const self = options.kibanaUrl ? new URL(options.kibanaUrl) : undefined;
-  const serverInfo: HttpServerInfo = { name: 'harness', hostname: self?.hostname ?? '127.0.0.1', port: Number(self?.port || 9), protocol: self?.protocol === 'https:' ? 'https' : 'http' };
+  const serverInfo: HttpServerInfo = {
+    name: 'harness',
+    hostname: self?.hostname ?? '127.0.0.1',
+    port: Number(self?.port || 9),
+    protocol: self?.protocol === 'https:' ? 'https' : 'http',
+  };
   const http = { createRouter: () => router as never, getServerInfo: () => serverInfo, basePath: { serverBasePath: '' } };
   plugin.setup({ http, getStartServices: () => startServices }, { ml, features, taskManager: taskManager.setup });
-  const alerting = options.alerting === 'memory' ? memoryAlerting((r) => spaces.spacesService.getSpaceId(r), jobVisible, options.memoryAlerting) : options.alerting;
+  const alerting =
+    options.alerting === 'memory' ? memoryAlerting((r) => spaces.spacesService.getSpaceId(r), jobVisible, options.memoryAlerting) : options.alerting;
   const licensing = fixedLicensing(options.license ?? { type: 'trial', status: 'active' });
-  const startDeps: MlDemoDataStartDeps = { spaces, alerting, licensing, taskManager: taskManager.start, ...(options.securitySolution ? { securitySolution: {} } : {}) };
+  const startDeps: MlDemoDataStartDeps = {
+    spaces,
+    alerting,
+    licensing,
+    taskManager: taskManager.start,
+    ...(options.securitySolution ? { securitySolution: {} } : {}),
+  };
   plugin.start(coreStart, startDeps);
   started([coreStart, startDeps, {}]);
   taskManager.begin();
@@ -196,16 +232,24 @@ export async function createRouteHarness(options: HarnessOptions): Promise<Route
       else headers[k.toLowerCase()] = v;
     }
     const query = parseQuery(search, req.query);
-    const fail = (status: number, message: string, extra: Record<string, string> = {}): WireResponse => ({ status, headers: extra, body: boom(status, message) });
+    const fail = (status: number, message: string, extra: Record<string, string> = {}): WireResponse => ({
+      status,
+      headers: extra,
+      body: boom(status, message),
+    });
 
     const { route, params, badEncoding } = router.match(method, path);
     if (!route) return fail(404, 'Not Found');
     // As @hapi/call's router answers a path segment that does not decode (lib/index.js internals.decode).
     if (badEncoding) return fail(400, 'Invalid request path');
     if (!headers.authorization) return fail(401, 'Unauthorized');
-    if (method !== 'GET' && method !== 'OPTIONS' && !('kbn-version' in headers) && !('kbn-xsrf' in headers)) return fail(400, 'Request must contain a kbn-xsrf header.');
+    if (method !== 'GET' && method !== 'OPTIONS' && !('kbn-version' in headers) && !('kbn-xsrf' in headers))
+      return fail(400, 'Request must contain a kbn-xsrf header.');
     if (headers['kbn-version'] && headers['kbn-version'] !== kibanaVersion) {
-      return fail(400, `Browser client is out of date, please refresh the page ("kbn-version" header was "${headers['kbn-version']}" but should be "${kibanaVersion}")`);
+      return fail(
+        400,
+        `Browser client is out of date, please refresh the page ("kbn-version" header was "${headers['kbn-version']}" but should be "${kibanaVersion}")`,
+      );
     }
     const isInternalApiRequest = 'x-elastic-internal-origin' in headers;
     if (route.config.access === 'internal' && !isInternalApiRequest && (options.restrictInternalApis ?? true)) {
@@ -214,12 +258,19 @@ export async function createRouteHarness(options: HarnessOptions): Promise<Route
     const resolved = resolveVersion(route, headers, query, devMode);
     // Authorization runs before the handler, on the security of the version asked for.
     const security = ('handler' in resolved ? resolved.handler.options.security : undefined) ?? route.config.security!;
-    const granted = options.grantedKibanaPrivileges === undefined || options.grantedKibanaPrivileges === 'all' ? 'all' : apiPrivilegesOf(options.grantedKibanaPrivileges, features.features);
+    const granted =
+      options.grantedKibanaPrivileges === undefined || options.grantedKibanaPrivileges === 'all'
+        ? 'all'
+        : apiPrivilegesOf(options.grantedKibanaPrivileges, features.features);
     if (granted !== 'all') {
       const need = requiredPrivileges(security.authz);
       const missing = need.all.filter((p) => !granted.includes(p));
       if (need.any.length && !need.any.some((p) => granted.includes(p))) missing.push(...need.any);
-      if (missing.length) return fail(403, `API [${method} ${path}${search ? `?${search}` : ''}] is unauthorized for user, this action is granted by the Kibana privileges [${missing}]`);
+      if (missing.length)
+        return fail(
+          403,
+          `API [${method} ${path}${search ? `?${search}` : ''}] is unauthorized for user, this action is granted by the Kibana privileges [${missing}]`,
+        );
     }
     if ('error' in resolved) return fail(400, resolved.error);
     const versionHeader = { 'elastic-api-version': resolved.version };
@@ -237,7 +288,7 @@ export async function createRouteHarness(options: HarnessOptions): Promise<Route
     } else if (req.body !== undefined) {
       payload = JSON.parse(JSON.stringify(req.body)) as unknown;
     }
-    const validate = resolved.handler.options.validate ? resolved.handler.options.validate.request ?? {} : {};
+    const validate = resolved.handler.options.validate ? (resolved.handler.options.validate.request ?? {}) : {};
     const p = runValidation(validate.params, params, 'request params');
     if ('error' in p) return fail(400, p.error, versionHeader);
     const q = runValidation(validate.query, query, 'request query');
@@ -247,9 +298,15 @@ export async function createRouteHarness(options: HarnessOptions): Promise<Route
 
     const url = new URL(`http://localhost:5601${rawPath}${search ? `?${search}` : ''}`);
     const request: KibanaRequest = {
-      id: randomUUID(), url, headers, isInternalApiRequest, apiVersion: resolved.version,
+      id: randomUUID(),
+      url,
+      headers,
+      isInternalApiRequest,
+      apiVersion: resolved.version,
       route: { path: route.config.path, method: route.method, options: { access: route.config.access } },
-      params: p.value, query: q.value, body: b.value,
+      params: p.value,
+      query: q.value,
+      body: b.value,
     };
     spaces.remember(request, space);
     const core: CoreRequestHandlerContext = {
