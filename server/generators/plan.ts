@@ -303,9 +303,12 @@ export function buildPlan(input: GenerateOptions, now = Date.now(), live?: LiveR
       // Counts on a weekend: people do not work weekends, and the engine does not score a weekend
       // bucket of a weekday/weekend pattern learnt from less than three weeks (engine calibration,
       // count: Saturday x5 and Sunday x20 both 0). Such a job's anomalies move back to the last
-      // weekday evening; its rule then gets a manual run over the window.
+      // weekday evening; its rule then gets a manual run over the window. Not a steady module's
+      // (servers that report all week, security_host): its weekends are scored, and a burst moved
+      // to Friday evening taught a 5-minute low_count job's profile that slot, so Saturday's
+      // ordinary level there scored as a drop (96).
       let weekendShift = 0;
-      if (familyOf(fn) === 'count' && options.historyDays < 21) {
+      if (familyOf(fn) === 'count' && options.historyDays < 21 && !profile.steady) {
         const weekend = (t: number) => [0, 6].includes(new Date(t).getUTCDay());
         const first = anomalyBucket(end, bucketSpan, 0);
         while (weekend(first - weekendShift)) weekendShift += bucketSpan;
