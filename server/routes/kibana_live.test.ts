@@ -14,7 +14,7 @@ import { floorTo, HOUR, TICK } from '../generators/time';
 import { readTemplateMeta } from '../installers/index_template';
 import { liveTaskId } from '../live/live_task';
 import { startStandin, type Standin } from '../../test/standin';
-import { createRouteHarness, startRunsIndexFront, waitForRun, type HarnessCall, type RouteHarness } from '../../test/router_harness';
+import { createRouteHarness, startRunsIndexFront, waitForRun, type HarnessCall, type RouteHarness, closeAll } from '../../test/router_harness';
 import { TaskStore } from '../../test/router_harness/fake_task_manager';
 import type { HarnessOptions } from '../../test/router_harness/harness';
 import type { RunsIndexFront } from '../../test/router_harness/runs_index_front';
@@ -66,15 +66,7 @@ async function meta() {
 beforeEach(async () => {
   clock = floorTo(Date.now(), TICK) - 6 * HOUR;
 });
-afterEach(async () => {
-  for (const h of open.splice(0)) {
-    await h.taskManager.idle();
-    await h.close();
-  }
-  await front.close();
-  await standin.close();
-  standin.assertNoViolations();
-});
+afterEach(() => closeAll(open, front, standin));
 
 describe('Keep it live (Task Manager task)', () => {
   it('schedules a recurring task with an API key; rounds index documents and a second incident; a restart resumes; stop and cleanup remove the task', async () => {

@@ -11,7 +11,7 @@ import type { RunProgress } from '../../common/api';
 import { API_VERSION, ROUTES } from '../../common/constants';
 import { customRuleId, RULE_TAG } from '../../common/requests';
 import { startStandin, type Standin } from '../../test/standin';
-import { createRouteHarness, startRunsIndexFront, waitForRun as waitForRunOf, type HarnessCall, type RouteHarness } from '../../test/router_harness';
+import { createRouteHarness, startRunsIndexFront, waitForRun as waitForRunOf, type HarnessCall, type RouteHarness, closeAll } from '../../test/router_harness';
 import type { MemoryAlerting } from '../../test/router_harness/fake_plugins';
 import type { HarnessOptions } from '../../test/router_harness/harness';
 import type { RunsIndexFront } from '../../test/router_harness/runs_index_front';
@@ -52,15 +52,7 @@ beforeEach(async () => {
   standin = await startStandin({ kibanaVersion: '9.1.0', esVersion: '9.1.0' });
   front = await startRunsIndexFront(standin);
 });
-afterEach(async () => {
-  for (const h of open.splice(0)) {
-    await h.taskManager.idle();
-    await h.close();
-  }
-  await front.close();
-  await standin.close();
-  standin.assertNoViolations();
-});
+afterEach(() => closeAll(open, front, standin));
 
 describe('rules of a run inside Kibana', () => {
   it("installs Elastic's prebuilt rules through Security's prebuilt-rules API as the task's API key, in the run's space; cleanup removes them", async () => {

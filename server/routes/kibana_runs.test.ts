@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import type { RunProgress } from '../../common/api';
 import { API_VERSION, ROUTES } from '../../common/constants';
 import { startStandin, type Standin } from '../../test/standin';
-import { createRouteHarness, startRunsIndexFront, waitForRun as waitForRunOf, type HarnessCall, type RouteHarness } from '../../test/router_harness';
+import { createRouteHarness, startRunsIndexFront, waitForRun as waitForRunOf, type HarnessCall, type RouteHarness, closeAll } from '../../test/router_harness';
 import type { MemoryAlerting } from '../../test/router_harness/fake_plugins';
 import { TaskStore } from '../../test/router_harness/fake_task_manager';
 import type { HarnessOptions } from '../../test/router_harness/harness';
@@ -65,15 +65,7 @@ beforeEach(async () => {
   standin = await startStandin({ kibanaVersion: '9.1.0', esVersion: '9.1.0' });
   front = await startRunsIndexFront(standin);
 });
-afterEach(async () => {
-  for (const h of open.splice(0)) {
-    await h.taskManager.idle();
-    await h.close();
-  }
-  await front.close();
-  await standin.close();
-  standin.assertNoViolations();
-});
+afterEach(() => closeAll(open, front, standin));
 
 describe('a run inside Kibana', () => {
   it('succeeds for a user with ML and index privileges but no monitor: nothing asks Elasticsearch for version or licence as the user', async () => {
