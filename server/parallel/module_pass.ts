@@ -260,11 +260,16 @@ export async function modulePass(plan: Plan, options: ModulePassOptions): Promis
   }
 }
 
+/** The indexer's generator thread's heap bounds (it peaks at ~50 MB used, flat with the volume). */
+const GENERATOR_OLD_SPACE_MB = 64;
+const GENERATOR_YOUNG_SPACE_MB = 16;
+
 /**
  * The plan's module streams generated ahead in one worker thread while the main thread sends them
  * (the indexer): `chunks(m)` gives module m's chunks in stream order, the same chunks moduleStream
- * gives. Each module has at most `window` chunks waiting; the thread works on the module furthest
- * behind whose window is open, so the module being sent is never starved. A second call for the
+ * gives. A module is generated once `chunks(m)` asks for it (chunks of modules not being sent would
+ * wait in the main thread's heap), with at most `window` chunks waiting; the thread works on the
+ * module furthest behind among those asked for whose window is open. A second call for the
  * same module (the indexer resends a module after a failed request) generates it here again.
  */
 export class WorkerChunkSource {
@@ -287,8 +292,11 @@ export class WorkerChunkSource {
       chunkDocs: options.chunkDocs,
       send: true,
       window: options.window ?? 4,
+      onDemand: true,
     };
-    this.worker = startWorker(task);
+    // Generation keeps little alive (the plan, each module's lanes, `window` chunks a module): a
+    // bounded old generation makes V8 collect before the thread's heap grows to hundreds of MB.
+    this.worker = startWorker(task, { maxOldGenerationSizeMb: GENERATOR_OLD_SPACE_MB, maxYoungGenerationSizeMb: GENERATOR_YOUNG_SPACE_MB });
     this.worker.on('message', (message: ToMain) => {
       if (message.type === 'chunk') this.inboxes[message.m].push(message);
       if (message.type === 'module-done') this.inboxes[message.m].close();
@@ -307,6 +315,7 @@ export class WorkerChunkSource {
       return;
     }
     this.taken.add(m);
+    this.worker.postMessage({ type: 'want', m } satisfies ToWorker);
     for (let chunk = await this.inboxes[m].take(); chunk; chunk = await this.inboxes[m].take()) {
       yield chunk;
       this.worker.postMessage({ type: 'ack', m } satisfies ToWorker);

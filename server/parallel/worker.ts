@@ -25,6 +25,8 @@ interface ModuleState {
   until: number;
   done: boolean;
   inFlight: number;
+  /** Asked for by the main thread (always, unless the task is on demand). */
+  wanted: boolean;
   fd: number;
   docs: number;
   bytes: number;
@@ -143,6 +145,7 @@ async function main(task: WorkerTask): Promise<void> {
     until: plan.start,
     done: false,
     inFlight: 0,
+    wanted: !task.onDemand,
     fd: task.files ? openSync(task.files[i], 'w') : -1,
     docs: 0,
     bytes: 0,
@@ -152,6 +155,7 @@ async function main(task: WorkerTask): Promise<void> {
   let started = !task.hold;
   port.on('message', (message: ToWorker) => {
     if (message.type === 'start') started = true;
+    else if (message.type === 'want') byModule.get(message.m)!.wanted = true;
     else byModule.get(message.m)!.inFlight--;
     wake?.();
   });
@@ -166,7 +170,7 @@ async function main(task: WorkerTask): Promise<void> {
     if (!open.length) break;
     // The module furthest behind in time whose window is open.
     let next: ModuleState | undefined;
-    for (const s of open) if ((!limited || s.inFlight < task.window) && (!next || s.until < next.until)) next = s;
+    for (const s of open) if (s.wanted && (!limited || s.inFlight < task.window) && (!next || s.until < next.until)) next = s;
     if (!next) {
       await new Promise<void>((resolve) => (wake = resolve));
       wake = undefined;
