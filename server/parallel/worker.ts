@@ -43,6 +43,8 @@ interface Verifier {
   /** Each job's data start: its datafeed does not read earlier documents. */
   starts: number[];
   stream: (EngineModel | undefined)[];
+  /** Makes module m's jobs' stream-scope models (the thread generates m). */
+  own: (m: number) => void;
   /** Per job: the all-scope model's fields and their readers (undefined: no all scope). */
   readers: (FieldReader[] | undefined)[];
   hits: Uint8Array;
@@ -64,7 +66,7 @@ function verifier(task: WorkerTask, plan: ReturnType<typeof buildPlan>): Verifie
     return q;
   });
   const all = scopes.includes('all');
-  const mine = new Set(task.modules);
+  const stream: (EngineModel | undefined)[] = [];
   const jobsFor = plan.modules.map((_, m) => jobs.map((j, r) => (all || j.m === m ? r : -1)).filter((r) => r >= 0));
   const queriesFor = jobsFor.map((rs) => [...new Set(rs.map((r) => queryOf[r]))]);
   return {
@@ -74,7 +76,9 @@ function verifier(task: WorkerTask, plan: ReturnType<typeof buildPlan>): Verifie
     jobsFor,
     moduleOf: jobs.map((j) => j.m),
     starts: jobs.map(({ jp }) => jp.start),
-    stream: jobs.map(({ jp, m }) => (scopes.includes('stream') && mine.has(m) ? jobModel(jp, instants) : undefined)),
+    // Filled as the thread takes modules (own): the stream-scope models of its modules' jobs.
+    stream,
+    own: (m) => jobs.forEach(({ jp, m: jm }, r) => scopes.includes('stream') && jm === m && (stream[r] = jobModel(jp, instants))),
     readers: jobs.map(({ jp }) => (all ? projectedFields(jp, instants).map((f) => fieldReader(f, jp.job.datafeed.runtime_mappings)) : undefined)),
     hits: new Uint8Array(queries.length),
   };
@@ -139,23 +143,33 @@ function verifyChunk(v: Verifier, m: number, chunk: Chunk): { ts: Float64Array; 
 async function main(task: WorkerTask): Promise<void> {
   const plan = buildPlan(task.options, task.now);
   const v = task.verify?.length ? verifier(task, plan) : undefined;
-  const states: ModuleState[] = task.modules.map((m, i) => ({
-    m,
-    chunks: moduleStream(plan, plan.modules[m], { bulkCreate: task.bulkCreate, chunkDocs: task.chunkDocs }),
-    until: plan.start,
-    done: false,
-    inFlight: 0,
-    wanted: !task.onDemand,
-    fd: task.files ? openSync(task.files[i], 'w') : -1,
-    docs: 0,
-    bytes: 0,
-  }));
+  const take = (m: number): ModuleState => {
+    v?.own(m);
+    return {
+      m,
+      chunks: moduleStream(plan, plan.modules[m], { bulkCreate: task.bulkCreate, chunkDocs: task.chunkDocs }),
+      until: plan.start,
+      done: false,
+      inFlight: 0,
+      wanted: !task.onDemand,
+      fd: task.files ? openSync(task.files[m], 'w') : -1,
+      docs: 0,
+      bytes: 0,
+    };
+  };
+  const states: ModuleState[] = task.modules.map(take);
   const byModule = new Map(states.map((s) => [s.m, s]));
+  let more = task.more === true;
   let wake: (() => void) | undefined;
   let started = !task.hold;
   port.on('message', (message: ToWorker) => {
     if (message.type === 'start') started = true;
-    else if (message.type === 'want') byModule.get(message.m)!.wanted = true;
+    else if (message.type === 'finish') more = false;
+    else if (message.type === 'module') {
+      const state = take(message.m);
+      states.push(state);
+      byModule.set(message.m, state);
+    } else if (message.type === 'want') byModule.get(message.m)!.wanted = true;
     else byModule.get(message.m)!.inFlight--;
     wake?.();
   });
@@ -164,10 +178,10 @@ async function main(task: WorkerTask): Promise<void> {
     await new Promise<void>((resolve) => (wake = resolve));
     wake = undefined;
   }
-  const limited = v !== undefined || task.send === true;
+  const limited = task.verify?.includes('all') === true || task.send === true;
   for (;;) {
     const open = states.filter((s) => !s.done);
-    if (!open.length) break;
+    if (!open.length && !more) break;
     // The module furthest behind in time whose window is open.
     let next: ModuleState | undefined;
     for (const s of open) if (s.wanted && (!limited || s.inFlight < task.window) && (!next || s.until < next.until)) next = s;
@@ -190,8 +204,11 @@ async function main(task: WorkerTask): Promise<void> {
     if (next.fd >= 0) writeSync(next.fd, chunk.ndjson);
     if (v) {
       const batch = verifyChunk(v, next.m, chunk);
-      next.inFlight++;
-      post({ type: 'batch', m: next.m, ...batch }, [batch.ts.buffer as ArrayBuffer, batch.recs.buffer as ArrayBuffer]);
+      // Only the all scope's merge takes batches (stream-only verification ends in this thread).
+      if (task.verify!.includes('all')) {
+        next.inFlight++;
+        post({ type: 'batch', m: next.m, ...batch }, [batch.ts.buffer as ArrayBuffer, batch.recs.buffer as ArrayBuffer]);
+      }
     }
     if (task.send) {
       next.inFlight++;
