@@ -12,7 +12,7 @@ import type { EngineModel } from '../engine/model';
 import { buildPlan } from '../generators/plan';
 import { moduleStream, type Chunk } from '../generators/stream';
 import { anomalyInstants, jobModel } from '../verify/engine_verify';
-import { compileQuery, type Doc, type DocPredicate } from '../verify/query_evaluator';
+import { compileQuerySet, type Doc, type DocPredicate } from '../verify/query_evaluator';
 import { fieldReader, type FieldReader } from '../verify/runtime_fields';
 import { projectedFields, type ToMain, type ToWorker, type WorkerTask } from './protocol';
 
@@ -35,6 +35,8 @@ interface ModuleState {
 interface Verifier {
   /** Distinct datafeed queries (jobs often share one), and per job its query's index. */
   queries: DocPredicate[];
+  /** Starts a document for the queries (their shared clauses' answers are kept per document). */
+  begin: (doc: Doc) => void;
   queryOf: number[];
   /** Per module: the queries and jobs its documents are matched against. */
   queriesFor: number[][];
@@ -55,22 +57,23 @@ function verifier(task: WorkerTask, plan: ReturnType<typeof buildPlan>): Verifie
   const jobs = plan.modules.flatMap((module, m) => module.jobs.map((jp) => ({ jp, m })));
   const instants = anomalyInstants(plan);
   const byText = new Map<string, number>();
-  const queries: DocPredicate[] = [];
+  const distinct: unknown[] = [];
   const queryOf = jobs.map(({ jp }) => {
     const text = JSON.stringify(jp.job.datafeed.query);
     let q = byText.get(text);
-    if (q === undefined) {
-      byText.set(text, (q = queries.length));
-      queries.push(compileQuery(jp.job.datafeed.query));
-    }
+    if (q === undefined) byText.set(text, (q = distinct.push(jp.job.datafeed.query) - 1));
     return q;
   });
+  // Shared clauses and fields evaluated (read) once per document (begin(doc) before the queries).
+  const set = compileQuerySet(distinct);
+  const queries = set.predicates;
   const all = scopes.includes('all');
   const stream: (EngineModel | undefined)[] = [];
   const jobsFor = plan.modules.map((_, m) => jobs.map((j, r) => (all || j.m === m ? r : -1)).filter((r) => r >= 0));
   const queriesFor = jobsFor.map((rs) => [...new Set(rs.map((r) => queryOf[r]))]);
   return {
     queries,
+    begin: set.begin,
     queryOf,
     queriesFor,
     jobsFor,
@@ -113,6 +116,7 @@ function verifyChunk(v: Verifier, m: number, chunk: Chunk): { ts: Float64Array; 
       const doc = JSON.parse(text.slice(from, to)) as Doc;
       const t = Date.parse(doc['@timestamp'] as string);
       ts[k] = t;
+      v.begin(doc);
       for (let i = 0; i < qs.length; i++) hits[qs[i]] = queries[qs[i]](doc) ? 1 : 0;
       for (let i = 0; i < rs.length; i++) {
         const r = rs[i];
