@@ -48,6 +48,23 @@ describe('worker threads', () => {
     expect(progress[progress.length - 1]).toBeCloseTo(1, 5);
   });
 
+  it('hand modules out as threads free up (no all scope): the same files and stream verdicts as one thread', async () => {
+    const plan = testPlan({
+      ...options,
+      modules: ['security_auth', 'security_windows_v3', 'security_linux_v3', 'security_network', 'security_cloudtrail'],
+      historyDays: 3,
+    });
+    await writeBundle(plan, join(root, 'single-noverify'), { verify: false });
+    const pass = await writeBundle(testPlan({ ...options, modules: plan.options.modules, historyDays: 3 }), join(root, 'dynamic'), {
+      verify: false,
+      workers: 2,
+    });
+    expect(hashes(join(root, 'dynamic'))).toEqual(hashes(join(root, 'single-noverify')));
+    expect(pass.manifest.totals.docs).toBeGreaterThan(0);
+    const { verification, docs } = await modulePass(plan, { workers: 3, verify: ['stream'] });
+    expect(verification).toEqual(engineVerify(plan, ['stream']));
+    expect(docs.every((n) => n > 0)).toBe(true);
+  });
   it('verify in memory with the same results as the single-thread verifier, with 3 threads and a window of 1', async () => {
     const plan = testPlan({ ...options, modules: ['security_auth', 'security_windows_v3', 'security_linux_v3'], historyDays: 3 });
     const { verification, docs } = await modulePass(plan, { workers: 3, verify: SCOPES, window: 1 });

@@ -77,10 +77,15 @@ export async function modulePass(plan: Plan, options: ModulePassOptions): Promis
   const M = plan.modules.length;
   const scopes = SCOPES.filter((s) => options.verify?.includes(s));
   const all = scopes.includes('all');
-  const groups = assignModules(
-    plan.modules.map((m) => expectedModuleDocs(plan, m)),
-    Math.max(1, Math.min(options.workers, M)),
-  );
+  const weights = plan.modules.map((m) => expectedModuleDocs(plan, m));
+  const threads = Math.max(1, Math.min(options.workers, M));
+  // Without the all scope no thread waits on another: modules are handed out largest first as
+  // threads free up (a module's cost per document varies by 3x, so a split fixed in advance by
+  // documents left a thread idle for a third of the run). The all scope's merge by time needs
+  // every module under way at once: a split fixed in advance, each thread interleaving its own.
+  const dynamic = !all;
+  const queue = weights.map((_, m) => m).sort((a, b) => weights[b] - weights[a] || a - b);
+  const groups = dynamic ? queue.splice(0, threads).map((m) => [m]) : assignModules(weights, threads);
   const window = options.window ?? 4;
   const ownerOf: Worker[] = new Array(M);
   const docs = new Array<number>(M).fill(0);
@@ -99,7 +104,8 @@ export async function modulePass(plan: Plan, options: ModulePassOptions): Promis
       modules,
       bulkCreate: options.bulkCreate ?? false,
       chunkDocs: options.chunkDocs,
-      files: options.files && modules.map((m) => options.files![m]),
+      files: options.files,
+      more: dynamic,
       send: options.onChunk !== undefined,
       verify: scopes,
       window,
@@ -140,13 +146,19 @@ export async function modulePass(plan: Plan, options: ModulePassOptions): Promis
             case 'chunk':
               chunks[message.m].push(message);
               break;
-            case 'module-done':
+            case 'module-done': {
+              const next = dynamic ? queue.shift() : undefined;
+              if (next !== undefined) {
+                ownerOf[next] = worker;
+                worker.postMessage({ type: 'module', m: next } satisfies ToWorker);
+              } else if (dynamic) worker.postMessage({ type: 'finish' } satisfies ToWorker);
               docs[message.m] = message.docs;
               bytes[message.m] = message.bytes;
               untils[message.m] = plan.end;
               batches[message.m].close();
               chunks[message.m].close();
               break;
+            }
             case 'done':
               for (const [r, p] of message.stream) stream.set(r, p);
               done = true;
@@ -260,11 +272,16 @@ export async function modulePass(plan: Plan, options: ModulePassOptions): Promis
   }
 }
 
+/** The indexer's generator thread's heap bounds (it peaks at ~50 MB used, flat with the volume). */
+const GENERATOR_OLD_SPACE_MB = 64;
+const GENERATOR_YOUNG_SPACE_MB = 16;
+
 /**
  * The plan's module streams generated ahead in one worker thread while the main thread sends them
  * (the indexer): `chunks(m)` gives module m's chunks in stream order, the same chunks moduleStream
- * gives. Each module has at most `window` chunks waiting; the thread works on the module furthest
- * behind whose window is open, so the module being sent is never starved. A second call for the
+ * gives. A module is generated once `chunks(m)` asks for it (chunks of modules not being sent would
+ * wait in the main thread's heap), with at most `window` chunks waiting; the thread works on the
+ * module furthest behind among those asked for whose window is open. A second call for the
  * same module (the indexer resends a module after a failed request) generates it here again.
  */
 export class WorkerChunkSource {
@@ -287,8 +304,11 @@ export class WorkerChunkSource {
       chunkDocs: options.chunkDocs,
       send: true,
       window: options.window ?? 4,
+      onDemand: true,
     };
-    this.worker = startWorker(task);
+    // Generation keeps little alive (the plan, each module's lanes, `window` chunks a module): a
+    // bounded old generation makes V8 collect before the thread's heap grows to hundreds of MB.
+    this.worker = startWorker(task, { maxOldGenerationSizeMb: GENERATOR_OLD_SPACE_MB, maxYoungGenerationSizeMb: GENERATOR_YOUNG_SPACE_MB });
     this.worker.on('message', (message: ToMain) => {
       if (message.type === 'chunk') this.inboxes[message.m].push(message);
       if (message.type === 'module-done') this.inboxes[message.m].close();
@@ -307,6 +327,7 @@ export class WorkerChunkSource {
       return;
     }
     this.taken.add(m);
+    this.worker.postMessage({ type: 'want', m } satisfies ToWorker);
     for (let chunk = await this.inboxes[m].take(); chunk; chunk = await this.inboxes[m].take()) {
       yield chunk;
       this.worker.postMessage({ type: 'ack', m } satisfies ToWorker);

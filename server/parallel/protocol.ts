@@ -19,8 +19,10 @@ export interface WorkerTask {
   modules: number[];
   bulkCreate: boolean;
   chunkDocs?: number;
-  /** Per module of `modules` (same order): the file its NDJSON is written to. */
+  /** Per module of the plan: the file its NDJSON is written to. */
   files?: string[];
+  /** More modules may come ('module' messages) until 'finish': modules are handed out as threads free up. */
+  more?: boolean;
   /** Post every chunk's NDJSON to the main thread (the indexer sends it). */
   send?: boolean;
   /** Verify these scopes (none: no verification). */
@@ -29,6 +31,8 @@ export interface WorkerTask {
   window: number;
   /** Post 'ready' once the plan is built and wait for 'start' (the benchmark times generation alone). */
   hold?: boolean;
+  /** Generate a module only once the main thread asks for it ('want'): its chunks would otherwise wait in the main thread's heap. */
+  onDemand?: boolean;
 }
 
 export type ToMain =
@@ -41,7 +45,7 @@ export type ToMain =
   /** Stream-scope predictions of the worker's modules' jobs, by job index in plan order. */
   | { type: 'done'; stream: [number, Prediction][] };
 
-export type ToWorker = { type: 'ack'; m: number } | { type: 'start' };
+export type ToWorker = { type: 'ack'; m: number } | { type: 'start' } | { type: 'want'; m: number } | { type: 'module'; m: number } | { type: 'finish' };
 
 // A batch's `recs`: for each document k of the chunk (in order) and each job r (in plan order) whose
 // query matches it, [k, r, v_1 .. v_n], n = projectedFields(job).length, v = index into `strings`

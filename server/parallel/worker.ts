@@ -12,7 +12,7 @@ import type { EngineModel } from '../engine/model';
 import { buildPlan } from '../generators/plan';
 import { moduleStream, type Chunk } from '../generators/stream';
 import { anomalyInstants, jobModel } from '../verify/engine_verify';
-import { compileQuery, type Doc, type DocPredicate } from '../verify/query_evaluator';
+import { compileQuerySet, type Doc, type DocPredicate } from '../verify/query_evaluator';
 import { fieldReader, type FieldReader } from '../verify/runtime_fields';
 import { projectedFields, type ToMain, type ToWorker, type WorkerTask } from './protocol';
 
@@ -25,6 +25,8 @@ interface ModuleState {
   until: number;
   done: boolean;
   inFlight: number;
+  /** Asked for by the main thread (always, unless the task is on demand). */
+  wanted: boolean;
   fd: number;
   docs: number;
   bytes: number;
@@ -33,6 +35,8 @@ interface ModuleState {
 interface Verifier {
   /** Distinct datafeed queries (jobs often share one), and per job its query's index. */
   queries: DocPredicate[];
+  /** Starts a document for the queries (their shared clauses' answers are kept per document). */
+  begin: (doc: Doc) => void;
   queryOf: number[];
   /** Per module: the queries and jobs its documents are matched against. */
   queriesFor: number[][];
@@ -41,6 +45,8 @@ interface Verifier {
   /** Each job's data start: its datafeed does not read earlier documents. */
   starts: number[];
   stream: (EngineModel | undefined)[];
+  /** Makes module m's jobs' stream-scope models (the thread generates m). */
+  own: (m: number) => void;
   /** Per job: the all-scope model's fields and their readers (undefined: no all scope). */
   readers: (FieldReader[] | undefined)[];
   hits: Uint8Array;
@@ -51,28 +57,31 @@ function verifier(task: WorkerTask, plan: ReturnType<typeof buildPlan>): Verifie
   const jobs = plan.modules.flatMap((module, m) => module.jobs.map((jp) => ({ jp, m })));
   const instants = anomalyInstants(plan);
   const byText = new Map<string, number>();
-  const queries: DocPredicate[] = [];
+  const distinct: unknown[] = [];
   const queryOf = jobs.map(({ jp }) => {
     const text = JSON.stringify(jp.job.datafeed.query);
     let q = byText.get(text);
-    if (q === undefined) {
-      byText.set(text, (q = queries.length));
-      queries.push(compileQuery(jp.job.datafeed.query));
-    }
+    if (q === undefined) byText.set(text, (q = distinct.push(jp.job.datafeed.query) - 1));
     return q;
   });
+  // Shared clauses and fields evaluated (read) once per document (begin(doc) before the queries).
+  const set = compileQuerySet(distinct);
+  const queries = set.predicates;
   const all = scopes.includes('all');
-  const mine = new Set(task.modules);
+  const stream: (EngineModel | undefined)[] = [];
   const jobsFor = plan.modules.map((_, m) => jobs.map((j, r) => (all || j.m === m ? r : -1)).filter((r) => r >= 0));
   const queriesFor = jobsFor.map((rs) => [...new Set(rs.map((r) => queryOf[r]))]);
   return {
     queries,
+    begin: set.begin,
     queryOf,
     queriesFor,
     jobsFor,
     moduleOf: jobs.map((j) => j.m),
     starts: jobs.map(({ jp }) => jp.start),
-    stream: jobs.map(({ jp, m }) => (scopes.includes('stream') && mine.has(m) ? jobModel(jp, instants) : undefined)),
+    // Filled as the thread takes modules (own): the stream-scope models of its modules' jobs.
+    stream,
+    own: (m) => jobs.forEach(({ jp, m: jm }, r) => scopes.includes('stream') && jm === m && (stream[r] = jobModel(jp, instants))),
     readers: jobs.map(({ jp }) => (all ? projectedFields(jp, instants).map((f) => fieldReader(f, jp.job.datafeed.runtime_mappings)) : undefined)),
     hits: new Uint8Array(queries.length),
   };
@@ -107,6 +116,7 @@ function verifyChunk(v: Verifier, m: number, chunk: Chunk): { ts: Float64Array; 
       const doc = JSON.parse(text.slice(from, to)) as Doc;
       const t = Date.parse(doc['@timestamp'] as string);
       ts[k] = t;
+      v.begin(doc);
       for (let i = 0; i < qs.length; i++) hits[qs[i]] = queries[qs[i]](doc) ? 1 : 0;
       for (let i = 0; i < rs.length; i++) {
         const r = rs[i];
@@ -137,21 +147,33 @@ function verifyChunk(v: Verifier, m: number, chunk: Chunk): { ts: Float64Array; 
 async function main(task: WorkerTask): Promise<void> {
   const plan = buildPlan(task.options, task.now);
   const v = task.verify?.length ? verifier(task, plan) : undefined;
-  const states: ModuleState[] = task.modules.map((m, i) => ({
-    m,
-    chunks: moduleStream(plan, plan.modules[m], { bulkCreate: task.bulkCreate, chunkDocs: task.chunkDocs }),
-    until: plan.start,
-    done: false,
-    inFlight: 0,
-    fd: task.files ? openSync(task.files[i], 'w') : -1,
-    docs: 0,
-    bytes: 0,
-  }));
+  const take = (m: number): ModuleState => {
+    v?.own(m);
+    return {
+      m,
+      chunks: moduleStream(plan, plan.modules[m], { bulkCreate: task.bulkCreate, chunkDocs: task.chunkDocs }),
+      until: plan.start,
+      done: false,
+      inFlight: 0,
+      wanted: !task.onDemand,
+      fd: task.files ? openSync(task.files[m], 'w') : -1,
+      docs: 0,
+      bytes: 0,
+    };
+  };
+  const states: ModuleState[] = task.modules.map(take);
   const byModule = new Map(states.map((s) => [s.m, s]));
+  let more = task.more === true;
   let wake: (() => void) | undefined;
   let started = !task.hold;
   port.on('message', (message: ToWorker) => {
     if (message.type === 'start') started = true;
+    else if (message.type === 'finish') more = false;
+    else if (message.type === 'module') {
+      const state = take(message.m);
+      states.push(state);
+      byModule.set(message.m, state);
+    } else if (message.type === 'want') byModule.get(message.m)!.wanted = true;
     else byModule.get(message.m)!.inFlight--;
     wake?.();
   });
@@ -160,13 +182,13 @@ async function main(task: WorkerTask): Promise<void> {
     await new Promise<void>((resolve) => (wake = resolve));
     wake = undefined;
   }
-  const limited = v !== undefined || task.send === true;
+  const limited = task.verify?.includes('all') === true || task.send === true;
   for (;;) {
     const open = states.filter((s) => !s.done);
-    if (!open.length) break;
+    if (!open.length && !more) break;
     // The module furthest behind in time whose window is open.
     let next: ModuleState | undefined;
-    for (const s of open) if ((!limited || s.inFlight < task.window) && (!next || s.until < next.until)) next = s;
+    for (const s of open) if (s.wanted && (!limited || s.inFlight < task.window) && (!next || s.until < next.until)) next = s;
     if (!next) {
       await new Promise<void>((resolve) => (wake = resolve));
       wake = undefined;
@@ -186,8 +208,11 @@ async function main(task: WorkerTask): Promise<void> {
     if (next.fd >= 0) writeSync(next.fd, chunk.ndjson);
     if (v) {
       const batch = verifyChunk(v, next.m, chunk);
-      next.inFlight++;
-      post({ type: 'batch', m: next.m, ...batch }, [batch.ts.buffer as ArrayBuffer, batch.recs.buffer as ArrayBuffer]);
+      // Only the all scope's merge takes batches (stream-only verification ends in this thread).
+      if (task.verify!.includes('all')) {
+        next.inFlight++;
+        post({ type: 'batch', m: next.m, ...batch }, [batch.ts.buffer as ArrayBuffer, batch.recs.buffer as ArrayBuffer]);
+      }
     }
     if (task.send) {
       next.inFlight++;

@@ -10,7 +10,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { assertOption, LIMITS } from '../../common/options';
 
 /** `--workers`: a number of threads, or 'auto' (one per core). 1 is the single-thread path. */
@@ -22,13 +22,16 @@ export function resolveWorkers(option: WorkersOption | undefined): number {
   return option;
 }
 
-/** Starts the module worker (worker.ts / worker.js beside this file) with `workerData`. */
-export function startWorker(workerData: unknown): Worker {
+/**
+ * Starts the module worker (worker.ts / worker.js beside this file) with `workerData`;
+ * `resourceLimits` bound its heap (V8 otherwise lets a thread's heap grow far past what is live).
+ */
+export function startWorker(workerData: unknown, resourceLimits?: ResourceLimits): Worker {
   const fromSource = __filename.endsWith('.ts');
   const entry = join(__dirname, fromSource ? 'worker.ts' : 'worker.js');
-  if (!fromSource) return new Worker(entry, { workerData });
+  if (!fromSource) return new Worker(entry, { workerData, resourceLimits });
   const register = join(__dirname, '../../dev/register.js');
-  return new Worker(`require(${JSON.stringify(register)});\nrequire(${JSON.stringify(entry)});`, { eval: true, workerData });
+  return new Worker(`require(${JSON.stringify(register)});\nrequire(${JSON.stringify(entry)});`, { eval: true, workerData, resourceLimits });
 }
 
 /**

@@ -13,7 +13,7 @@ import type { Detector } from '../../common/catalogue/types';
 import { EngineModel, type Injection, type Prediction } from '../engine/model';
 import type { AnomalyPlan, JobPlan, Plan } from '../generators/plan';
 import { moduleStream } from '../generators/stream';
-import { compileQuery, type Doc, type DocPredicate } from './query_evaluator';
+import { compileQuerySet, type Doc, type DocPredicate } from './query_evaluator';
 import { fieldReader } from './runtime_fields';
 import type { Reader } from '../engine/buckets';
 
@@ -130,11 +130,13 @@ export function jobModel(jp: JobPlan, times: AnomalyTimes, reader?: (field: stri
 export function engineVerify(plan: Plan, scopes: readonly Scope[] = SCOPES): EngineJobResult[] {
   const runs: JobRun[] = [];
   const instants = anomalyInstants(plan);
+  // The jobs' queries share clauses and fields: each evaluated (read) once per document.
+  const queries = compileQuerySet(plan.modules.flatMap((module) => module.jobs.map((jp) => jp.job.datafeed.query)));
   for (const module of plan.modules) {
     for (const jp of module.jobs) {
       const models: Partial<Record<Scope, EngineModel>> = {};
       for (const scope of scopes) models[scope] = jobModel(jp, instants);
-      runs.push({ plan: jp, moduleId: module.moduleId, matches: compileQuery(jp.job.datafeed.query), models });
+      runs.push({ plan: jp, moduleId: module.moduleId, matches: queries.predicates[runs.length], models });
     }
   }
   // Merge the module streams by time.
@@ -149,6 +151,7 @@ export function engineVerify(plan: Plan, scopes: readonly Scope[] = SCOPES): Eng
     if (best < 0) break;
     const { ts, doc } = heads[best].value as { ts: number; doc: Doc };
     const moduleId = plan.modules[best].moduleId;
+    queries.begin(doc);
     for (const run of runs) {
       const own = run.moduleId === moduleId;
       if (!own && !run.models.all) continue;

@@ -1,6 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { compileQuery, getFieldValues, UnsupportedQueryError, type Doc } from './query_evaluator';
+import { testPlan } from '../../test/helpers/generate';
+import { moduleStream } from '../generators/stream';
+import { compileQuery, compileQuerySet, getFieldValues, UnsupportedQueryError, type Doc } from './query_evaluator';
 
 // The shared reference copy (with _alt_versions) and the project's own vendored copy; either may be absent.
 const SHARED_MODULES = '/work/shared/reference/kibana-ml-modules';
@@ -24,7 +26,18 @@ const REAL_QUERIES: Array<[string, unknown]> = MODULE_ROOTS.flatMap((root) =>
     .map((f): [string, unknown] => [path.join(path.basename(root), path.relative(root, f)), readJson(f).query]),
 );
 
-const ES_AGENTS = ['elastic-agent.exe', 'elastic-agent', 'metricbeat.exe', 'metricbeat', 'filebeat.exe', 'filebeat', 'packetbeat.exe', 'packetbeat', 'winlogbeat.exe', 'winlogbeat'];
+const ES_AGENTS = [
+  'elastic-agent.exe',
+  'elastic-agent',
+  'metricbeat.exe',
+  'metricbeat',
+  'filebeat.exe',
+  'filebeat',
+  'packetbeat.exe',
+  'packetbeat',
+  'winlogbeat.exe',
+  'winlogbeat',
+];
 
 /** Compiles a single-clause query and evaluates it on each doc. */
 const evalAll = (query: unknown, docs: Doc[]): boolean[] => {
@@ -106,7 +119,12 @@ describe('real Kibana Security ML module queries', () => {
 
   describe('v3_linux_anomalous_network_activity (IP must_not)', () => {
     const pred = compileQuery(datafeedQuery('security_linux/ml/datafeed_v3_linux_anomalous_network_activity.json'));
-    const base: Doc = { event: { category: 'network', type: 'start' }, host: { os: { family: 'debian' } }, destination: { ip: '10.1.2.3' }, user: { name: 'bob' } };
+    const base: Doc = {
+      event: { category: 'network', type: 'start' },
+      host: { os: { family: 'debian' } },
+      destination: { ip: '10.1.2.3' },
+      user: { name: 'bob' },
+    };
     it('excludes loopback (any IPv6 spelling) and jenkins', () => {
       expect(pred(base)).toBe(true);
       expect(pred({ ...base, destination: { ip: '127.0.0.1' } })).toBe(false);
@@ -169,21 +187,39 @@ describe('getFieldValues', () => {
 
 describe('term / terms / match', () => {
   it('compares keyword values by string form, any array element', () => {
-    expect(evalAll({ term: { 'event.code': 4648 } }, [{ event: { code: '4648' } }, { event: { code: 4648 } }, { event: { code: 46480 } }])).toEqual([true, true, false]);
+    expect(evalAll({ term: { 'event.code': 4648 } }, [{ event: { code: '4648' } }, { event: { code: 4648 } }, { event: { code: 46480 } }])).toEqual([
+      true,
+      true,
+      false,
+    ]);
     expect(evalAll({ term: { 'a.flag': 'true' } }, [{ a: { flag: true } }, { a: { flag: false } }])).toEqual([true, false]);
-    expect(evalAll({ term: { tags: 'x' } }, [{ tags: ['w', 'x'] }, { tags: ['w'] }, { tags: [] }, {}, { tags: { x: 1 } }])).toEqual([true, false, false, false, false]);
+    expect(evalAll({ term: { tags: 'x' } }, [{ tags: ['w', 'x'] }, { tags: ['w'] }, { tags: [] }, {}, { tags: { x: 1 } }])).toEqual([
+      true,
+      false,
+      false,
+      false,
+      false,
+    ]);
   });
   it('supports the {value} form and case_insensitive', () => {
-    expect(evalAll({ term: { 'process.name': { value: 'sudo', boost: 2 } } }, [{ process: { name: 'sudo' } }, { process: { name: 'SUDO' } }])).toEqual([true, false]);
+    expect(evalAll({ term: { 'process.name': { value: 'sudo', boost: 2 } } }, [{ process: { name: 'sudo' } }, { process: { name: 'SUDO' } }])).toEqual([
+      true,
+      false,
+    ]);
     expect(evalAll({ term: { 'process.name': { value: 'sudo', case_insensitive: true } } }, [{ process: { name: 'SUDO' } }])).toEqual([true]);
   });
   it('terms matches any listed value; an empty list matches nothing', () => {
     expect(evalAll({ terms: { 'process.name': ES_AGENTS, boost: 1.0 } }, [{ 'process.name': 'filebeat' }, { 'process.name': 'bash' }])).toEqual([true, false]);
     expect(evalAll({ terms: { 'process.name': [] } }, [{ 'process.name': 'bash' }])).toEqual([false]);
-    expect(evalAll({ terms: { 'destination.port': [22, '80'] } }, [{ destination: { port: 80 } }, { destination: { port: '22' } }, { destination: { port: 443 } }])).toEqual([true, true, false]);
+    expect(
+      evalAll({ terms: { 'destination.port': [22, '80'] } }, [{ destination: { port: 80 } }, { destination: { port: '22' } }, { destination: { port: 443 } }]),
+    ).toEqual([true, true, false]);
   });
   it('match is equality on keyword fields in both shapes', () => {
-    expect(evalAll({ match: { 'host.os.type': { query: 'linux', operator: 'OR' } } }, [{ 'host.os.type': 'linux' }, { 'host.os.type': 'linux x' }])).toEqual([true, false]);
+    expect(evalAll({ match: { 'host.os.type': { query: 'linux', operator: 'OR' } } }, [{ 'host.os.type': 'linux' }, { 'host.os.type': 'linux x' }])).toEqual([
+      true,
+      false,
+    ]);
     expect(evalAll({ match: { 'host.os.type': 'linux' } }, [{ 'host.os.type': 'linux' }, { 'host.os.type': 'windows' }])).toEqual([true, false]);
   });
 });
@@ -192,13 +228,22 @@ describe('IP fields', () => {
   it('matches IPv4 CIDR blocks', () => {
     const docs = ['10.0.0.1', '10.255.255.255', '11.0.0.1', 'not-an-ip', '::ffff:10.1.1.1'].map((ip) => ({ source: { ip } }));
     expect(evalAll({ term: { 'source.ip': '10.0.0.0/8' } }, docs)).toEqual([true, true, false, false, true]);
-    expect(evalAll({ terms: { 'destination.ip': ['192.168.1.0/24', '8.8.8.8'] } }, [{ destination: { ip: '192.168.1.77' } }, { destination: { ip: '192.168.2.1' } }, { destination: { ip: ['1.1.1.1', '8.8.8.8'] } }])).toEqual([true, false, true]);
+    expect(
+      evalAll({ terms: { 'destination.ip': ['192.168.1.0/24', '8.8.8.8'] } }, [
+        { destination: { ip: '192.168.1.77' } },
+        { destination: { ip: '192.168.2.1' } },
+        { destination: { ip: ['1.1.1.1', '8.8.8.8'] } },
+      ]),
+    ).toEqual([true, false, true]);
     const anyV4 = ['203.0.113.9', '::1', '1.2.3', '1.2.3.4.', '1..2.3', '256.1.1.1', '1.2.3.4/8', ' 1.2.3.4'].map((ip) => ({ host: { ip } }));
     expect(evalAll({ term: { 'host.ip': '0.0.0.0/0' } }, anyV4)).toEqual([true, false, false, false, false, false, false, false]);
     expect(evalAll({ term: { 'client.ip': '192.0.2.1/32' } }, [{ client: { ip: '192.0.2.1' } }, { client: { ip: '192.0.2.2' } }])).toEqual([true, false]);
   });
   it('compares IPv6 exactly after canonicalisation; CIDR only applies to ip fields', () => {
-    expect(evalAll({ term: { 'server.ip': '2001:db8::1' } }, [{ server: { ip: '2001:0DB8:0:0:0:0:0:1' } }, { server: { ip: '2001:db8::2' } }])).toEqual([true, false]);
+    expect(evalAll({ term: { 'server.ip': '2001:db8::1' } }, [{ server: { ip: '2001:0DB8:0:0:0:0:0:1' } }, { server: { ip: '2001:db8::2' } }])).toEqual([
+      true,
+      false,
+    ]);
     expect(evalAll({ term: { 'user.name': '10.0.0.0/8' } }, [{ user: { name: '10.0.0.1' } }, { user: { name: '10.0.0.0/8' } }])).toEqual([false, true]);
   });
   it('refuses IPv6 CIDR and malformed addresses', () => {
@@ -229,7 +274,17 @@ describe('wildcard / prefix', () => {
 
 describe('exists', () => {
   it('needs at least one non-null value', () => {
-    const docs: Doc[] = [{ user: { name: 'a' } }, { user: { name: '' } }, { user: { name: 0 } }, { user: { name: false } }, { user: { name: [] } }, { user: { name: null } }, { user: { name: [null] } }, { user: {} }, { 'user.name': 'dotted' }];
+    const docs: Doc[] = [
+      { user: { name: 'a' } },
+      { user: { name: '' } },
+      { user: { name: 0 } },
+      { user: { name: false } },
+      { user: { name: [] } },
+      { user: { name: null } },
+      { user: { name: [null] } },
+      { user: {} },
+      { 'user.name': 'dotted' },
+    ];
     expect(evalAll({ exists: { field: 'user.name' } }, docs)).toEqual([true, true, true, true, false, false, false, false, true]);
   });
   it('_tier never exists', () => {
@@ -245,8 +300,19 @@ describe('range', () => {
     expect(evalAll({ range: { 'destination.port': { gte: 10, lt: null } } }, docs)).toEqual([false, true, true, true, true, true, false]);
   });
   it('compares ISO dates and epoch millis as dates', () => {
-    const docs = ['2024-01-01T00:00:00Z', '2024-01-01T23:30:00.000Z', '2024-01-02T00:00:00Z', Date.parse('2024-01-01T12:00:00Z'), new Date('2023-12-31T00:00:00Z')].map((t) => ({ '@timestamp': t }));
-    expect(evalAll({ range: { '@timestamp': { gte: '2024-01-01T00:00:00Z', lt: '2024-01-02T00:00:00Z', format: 'strict_date_optional_time||epoch_millis' } } }, docs)).toEqual([true, true, false, true, false]);
+    const docs = [
+      '2024-01-01T00:00:00Z',
+      '2024-01-01T23:30:00.000Z',
+      '2024-01-02T00:00:00Z',
+      Date.parse('2024-01-01T12:00:00Z'),
+      new Date('2023-12-31T00:00:00Z'),
+    ].map((t) => ({ '@timestamp': t }));
+    expect(
+      evalAll(
+        { range: { '@timestamp': { gte: '2024-01-01T00:00:00Z', lt: '2024-01-02T00:00:00Z', format: 'strict_date_optional_time||epoch_millis' } } },
+        docs,
+      ),
+    ).toEqual([true, true, false, true, false]);
     // ES rounds a date-only lte/gt bound up to the end of that day.
     expect(evalAll({ range: { '@timestamp': { lte: '2024-01-01' } } }, docs)).toEqual([true, true, false, true, true]);
     expect(evalAll({ range: { '@timestamp': { gt: '2024-01-01' } } }, docs)).toEqual([false, false, true, false, false]);
@@ -348,12 +414,56 @@ describe('unsupported and malformed queries throw with a JSON path', () => {
 describe('performance', () => {
   it('evaluates compiled queries quickly', () => {
     const pred = compileQuery(datafeedQuery('security_linux/ml/datafeed_v3_linux_anomalous_network_activity.json'));
-    const doc: Doc = { event: { category: 'network', type: 'start' }, host: { os: { family: 'debian' } }, destination: { ip: '10.1.2.3' }, process: { name: 'curl' }, user: { name: 'bob' } };
+    const doc: Doc = {
+      event: { category: 'network', type: 'start' },
+      host: { os: { family: 'debian' } },
+      destination: { ip: '10.1.2.3' },
+      process: { name: 'curl' },
+      user: { name: 'bob' },
+    };
     const start = process.hrtime.bigint();
     let n = 0;
     for (let i = 0; i < 100_000; i++) if (pred(doc)) n++;
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
     expect(n).toBe(100_000);
     expect(ms).toBeLessThan(5000);
+  });
+});
+
+describe('compileQuerySet', () => {
+  it("answers every query as compileQuery does, on every module's documents and hand-made edge cases", () => {
+    const plan = testPlan({
+      modules: ['security_auth', 'security_linux_v3', 'security_windows_v3', 'security_cloudtrail', 'security_network', 'security_packetbeat'],
+      historyDays: 3,
+    });
+    const queries = [...plan.modules.flatMap((m) => m.jobs.map((j) => j.job.datafeed.query)), ...REAL_QUERIES.slice(0, 40).map(([, q]) => q)].filter((q) => {
+      try {
+        compileQuery(q);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    const single = queries.map((q) => compileQuery(q));
+    const set = compileQuerySet(queries);
+    const docs: Doc[] = [
+      { 'host.os': { type: 'linux' }, event: { category: ['process', 'network'], type: 'start' }, 'process.name': ['sudo', null] },
+      { host: { 'os.family': 'windows' }, event: { code: 4648, category: 'authentication', outcome: 'success' }, source: { ip: '10.0.0.1' } },
+      {},
+    ];
+    for (const m of plan.modules) {
+      let k = 0;
+      for (const line of moduleStream(plan, m, { chunkDocs: 200 }).next().value!.ndjson.split('\n'))
+        if (line && k++ % 7 === 0) docs.push(JSON.parse(line) as Doc);
+    }
+    let matched = 0;
+    for (const doc of docs) {
+      set.begin(doc);
+      const got = set.predicates.map((p) => p(doc));
+      expect(got).toEqual(single.map((p) => p(doc)));
+      matched += got.filter(Boolean).length;
+    }
+    expect(queries.length).toBeGreaterThan(30);
+    expect(matched).toBeGreaterThan(20);
   });
 });

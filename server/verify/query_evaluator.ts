@@ -29,7 +29,16 @@ const isTextField = (field: string): boolean => field === 'message' || field ===
 const ABSENT_FIELDS = new Set(['_tier']);
 const META = ['boost', '_name']; // scoring / naming only; accepted and ignored everywhere
 // `format` is ignored, so only formats whose meaning matches our parsing (ISO-8601 / epoch millis) are accepted.
-const KNOWN_FORMATS = new Set(['strict_date_optional_time', 'date_optional_time', 'strict_date_optional_time_nanos', 'strict_date_time', 'date_time', 'strict_date', 'date', 'epoch_millis']);
+const KNOWN_FORMATS = new Set([
+  'strict_date_optional_time',
+  'date_optional_time',
+  'strict_date_optional_time_nanos',
+  'strict_date_time',
+  'date_time',
+  'strict_date',
+  'date',
+  'epoch_millis',
+]);
 
 function fail(path: string, reason: string): never {
   throw new UnsupportedQueryError(path, reason);
@@ -44,7 +53,10 @@ function checkKeys(o: Obj, path: string, allowed: readonly string[]): void {
 }
 
 /** keys[i] lists parts[i..j].join('.') for every j, precomputed so lookups never build strings. */
-interface FieldPath { n: number; keys: string[][] }
+interface FieldPath {
+  n: number;
+  keys: string[][];
+}
 
 function compilePath(field: string): FieldPath {
   const parts = field.split('.');
@@ -74,17 +86,64 @@ function walk(node: unknown, path: FieldPath, i: number, visit: ValuePredicate):
   return false;
 }
 
+const paths = new Map<string, FieldPath>();
+
 export function getFieldValues(doc: Doc, field: string): unknown[] {
   const out: unknown[] = [];
-  if (!ABSENT_FIELDS.has(field)) walk(doc, compilePath(field), 0, (v) => (out.push(v), false));
+  if (ABSENT_FIELDS.has(field)) return out;
+  let path = paths.get(field);
+  if (!path) paths.set(field, (path = compilePath(field)));
+  walk(doc, path, 0, (v) => (out.push(v), false));
   return out;
+}
+
+/**
+ * While compileQuerySet compiles: clauses and fields shared by its queries, each evaluated (read)
+ * once per document. `doc` is the document being evaluated, `gen` its number: a memo entry whose
+ * stamp is not `gen` is from an earlier document.
+ */
+interface SharedContext {
+  clauses: Map<string, DocPredicate>;
+  fields: Map<string, (doc: Doc) => FieldValues>;
+  gen: number;
+}
+let shared: SharedContext | undefined;
+interface FieldValues {
+  values: unknown[];
+  n: number;
 }
 
 /** Doc matches when any value of `field` satisfies `pred` (ES multi-value semantics). */
 function fieldMatcher(field: string, pred: ValuePredicate): DocPredicate {
   if (ABSENT_FIELDS.has(field)) return () => false;
   const path = compilePath(field);
-  return (doc) => walk(doc, path, 0, pred);
+  if (!shared) return (doc) => walk(doc, path, 0, pred);
+  const values = sharedValues(shared, field, path);
+  return (doc) => {
+    const read = values(doc);
+    for (let i = 0; i < read.n; i++) if (pred(read.values[i])) return true;
+    return false;
+  };
+}
+
+/** The values of `field` in the document, read once per document for every clause on that field (the same scalars in the same order as walk visits them). */
+function sharedValues(ctx: SharedContext, field: string, path: FieldPath): (doc: Doc) => FieldValues {
+  let values = ctx.fields.get(field);
+  if (values) return values;
+  // Reused for every document (no array per document and field); n: how many are this document's.
+  const read: FieldValues = { values: [], n: 0 };
+  const collect = (v: unknown) => ((read.values[read.n++] = v), false);
+  let stamp = -1;
+  values = (doc) => {
+    if (stamp !== ctx.gen) {
+      stamp = ctx.gen;
+      read.n = 0;
+      walk(doc, path, 0, collect);
+    }
+    return read;
+  };
+  ctx.fields.set(field, values);
+  return values;
 }
 
 /** The indexed form of a keyword value: numbers/booleans are stored as their string form (4648 == "4648"). */
@@ -120,7 +179,10 @@ function equalsAny(field: string, values: string[], ci: boolean, path: string): 
 
 /** Allocation-free dotted-quad parse (IP terms are evaluated per document); -1 when not IPv4. */
 function parseIpv4(s: string): number {
-  let n = 0, octet = 0, digits = 0, dots = 0;
+  let n = 0,
+    octet = 0,
+    digits = 0,
+    dots = 0;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c === 46 && digits && ++dots <= 3) {
@@ -200,7 +262,12 @@ const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:(T\d{2}:\d{2})(:\d{2})?(\.\d+)?(Z|[+-]\d{2}:\d{2})?)?$/;
 const DATE_MATH = /^now((?:[+-]\d+[smhHdw])*)$/; // no rounding (/d) and no calendar units (M, y)
 const UNIT_MS: Record<string, number> = { s: 1e3, m: 6e4, h: 36e5, H: 36e5, d: 864e5, w: 6048e5 };
-const CMP = { gt: (a: number, b: number) => a > b, gte: (a: number, b: number) => a >= b, lt: (a: number, b: number) => a < b, lte: (a: number, b: number) => a <= b };
+const CMP = {
+  gt: (a: number, b: number) => a > b,
+  gte: (a: number, b: number) => a >= b,
+  lt: (a: number, b: number) => a < b,
+  lte: (a: number, b: number) => a <= b,
+};
 
 /** ISO-8601 date -> epoch millis plus the precision it was written with; zone-less means UTC, as in ES. */
 function isoMillis(s: string): { ms: number; unit: number } | undefined {
@@ -234,7 +301,13 @@ function rangeBound(raw: unknown, op: keyof typeof CMP, path: string): number | 
 function rangePredicate(spec: unknown, path: string): ValuePredicate {
   const o = expectObj(spec, path, 'range');
   checkKeys(o, path, ['gt', 'gte', 'lt', 'lte', 'format', ...META]);
-  if (o.format !== undefined && !String(o.format).split('||').every((f) => KNOWN_FORMATS.has(f))) fail(at(path, 'format'), `format ${JSON.stringify(o.format)} is not supported`);
+  if (
+    o.format !== undefined &&
+    !String(o.format)
+      .split('||')
+      .every((f) => KNOWN_FORMATS.has(f))
+  )
+    fail(at(path, 'format'), `format ${JSON.stringify(o.format)} is not supported`);
   const tests: Array<(x: number) => boolean> = [];
   for (const op of ['gt', 'gte', 'lt', 'lte'] as const) {
     if (o[op] === undefined || o[op] === null) continue; // null = unbounded, as in ES
@@ -251,7 +324,9 @@ function rangePredicate(spec: unknown, path: string): ValuePredicate {
 
 /** ES Queries.calculateMinShouldMatch: percentages truncate toward zero; negatives count down from the total. */
 function minimumShouldMatch(spec: unknown, count: number, path: string): number {
-  const m = /^(-?\d+)(%?)$/.exec(typeof spec === 'number' || typeof spec === 'string' ? String(spec).trim() : '') ?? fail(path, `unsupported minimum_should_match ${JSON.stringify(spec)}`);
+  const m =
+    /^(-?\d+)(%?)$/.exec(typeof spec === 'number' || typeof spec === 'string' ? String(spec).trim() : '') ??
+    fail(path, `unsupported minimum_should_match ${JSON.stringify(spec)}`);
   const n = Number(m[1]);
   const calc = m[2] ? Math.trunc((count * n) / 100) : n;
   return Math.max(0, n < 0 ? count + calc : calc);
@@ -271,7 +346,12 @@ function compileBool(body: unknown, path: string): DocPredicate {
   const mustNot = list('must_not');
   if (!required.length && !should.length && !mustNot.length) return () => true; // empty bool = match_all
   // Default: should is optional (0) next to filter/must, otherwise at least one should must match.
-  const msm = o.minimum_should_match === undefined ? (required.length || !should.length ? 0 : 1) : minimumShouldMatch(o.minimum_should_match, should.length, at(path, 'minimum_should_match'));
+  const msm =
+    o.minimum_should_match === undefined
+      ? required.length || !should.length
+        ? 0
+        : 1
+      : minimumShouldMatch(o.minimum_should_match, should.length, at(path, 'minimum_should_match'));
   if (msm > should.length) return () => false; // unsatisfiable: Lucene rewrites it to match-none
   return (doc) => {
     for (const q of required) if (!q(doc)) return false;
@@ -288,6 +368,44 @@ export function compileQuery(query: unknown): DocPredicate {
   return compileClause(query, '');
 }
 
+/**
+ * Compiles several queries to be evaluated on the same documents (the verifier matches every
+ * document against every job's datafeed query): a clause that several queries share (the same
+ * JSON: the OS `should`, the agents' `must_not`, `event.type: start`) is evaluated once per
+ * document, and each field is read from the document once for all the clauses on it. `begin(doc)`
+ * starts a document; then each predicate answers for it, as compileQuery's would.
+ */
+export function compileQuerySet(queries: readonly unknown[]): { predicates: DocPredicate[]; begin(doc: Doc): void } {
+  const ctx: SharedContext = { clauses: new Map(), fields: new Map(), gen: 0 };
+  shared = ctx;
+  try {
+    return { predicates: queries.map((q) => compileClause(q, '')), begin: () => void ctx.gen++ };
+  } finally {
+    shared = undefined;
+  }
+}
+
+/** Under compileQuerySet: one predicate per distinct clause, whose answer is kept for the document. */
+function memoClause(clause: unknown, compile: () => DocPredicate): DocPredicate {
+  const ctx = shared;
+  if (!ctx) return compile();
+  const key = JSON.stringify(clause);
+  let predicate = ctx.clauses.get(key);
+  if (predicate) return predicate;
+  const inner = compile();
+  let stamp = -1;
+  let answer = false;
+  predicate = (doc) => {
+    if (stamp !== ctx.gen) {
+      answer = inner(doc);
+      stamp = ctx.gen;
+    }
+    return answer;
+  };
+  ctx.clauses.set(key, predicate);
+  return predicate;
+}
+
 function singleField(body: unknown, path: string, extra: string[]): [string, unknown, string] {
   const o = expectObj(body, path, 'query body');
   const fields = Object.keys(o).filter((k) => !extra.includes(k));
@@ -298,6 +416,10 @@ function singleField(body: unknown, path: string, extra: string[]): [string, unk
 }
 
 function compileClause(clause: unknown, path: string): DocPredicate {
+  return memoClause(clause, () => compileOne(clause, path));
+}
+
+function compileOne(clause: unknown, path: string): DocPredicate {
   const o = expectObj(clause, path, 'query clause');
   const types = Object.keys(o);
   if (types.length !== 1) fail(path, `a clause needs exactly one query type, got [${types.join(', ')}]`);
@@ -325,7 +447,15 @@ function compileClause(clause: unknown, path: string): DocPredicate {
     case 'terms': {
       const [field, values, fp] = singleField(body, p, META);
       if (!Array.isArray(values)) return fail(fp, 'expected an array of values (terms lookup is not supported)');
-      return fieldMatcher(field, equalsAny(field, values.map((v, i) => scalarArg(v, `${fp}[${i}]`)), false, fp));
+      return fieldMatcher(
+        field,
+        equalsAny(
+          field,
+          values.map((v, i) => scalarArg(v, `${fp}[${i}]`)),
+          false,
+          fp,
+        ),
+      );
     }
     case 'match': {
       // Keyword fields use the keyword analyzer: the query is one token, so match == term and
