@@ -35,7 +35,7 @@ export function buildProgram(cli: Cli, io: Pick<CliIo, 'out' | 'err'>): Command 
         cli.setExitCode(await runStack({}, { enableJobs: true, installRules: true }, cli));
         return;
       }
-      cli.log('No command given and no stack configured (ES_URL): writing the offline demo bundle (all six modules). See --help for the other commands.\n');
+      cli.log('No command given and no stack configured (ES_URL): writing the offline demo bundle (every module). See --help for the other commands.\n');
       cli.setExitCode(await runBundle({}, cli.log));
     });
   bundleCommand(program, cli);
