@@ -14,7 +14,7 @@ import { floorTo, HOUR, TICK } from '../generators/time';
 import { readTemplateMeta } from '../installers/index_template';
 import { liveTaskId } from '../live/live_task';
 import { startStandin, type Standin } from '../../test/standin';
-import { createRouteHarness, startRunsIndexFront, waitForRun, type HarnessCall, type RouteHarness, closeAll } from '../../test/router_harness';
+import { startRunsIndexFront, waitForRun, type HarnessCall, type RouteHarness, closeAll, inKibanaHarness } from '../../test/router_harness';
 import { TaskStore } from '../../test/router_harness/fake_task_manager';
 import type { HarnessOptions } from '../../test/router_harness/harness';
 import type { RunsIndexFront } from '../../test/router_harness/runs_index_front';
@@ -30,20 +30,12 @@ let front: RunsIndexFront;
 let clock: number;
 const open: RouteHarness[] = [];
 
-async function harness(options: Partial<HarnessOptions> = {}): Promise<RouteHarness> {
-  const h = await createRouteHarness({
-    esUrl: front.url,
-    kibanaUrl: standin.kibanaUrl,
+const harness = (options: Partial<HarnessOptions> = {}) =>
+  inKibanaHarness(standin, front, open, {
     authorization: USER,
-    alerting: 'memory',
     run: { installDefaults: { pollMs: 20, retryWaitMs: 10, chunkSize: 2000 }, now: () => clock },
-    mlJobSpaces: (id) => standin.state.jobs.get(id)?.savedObjectSpaces,
-    onApiKeyInvalidated: (key) => front.expire(key),
     ...options,
   });
-  open.push(h);
-  return h;
-}
 const call = (h: RouteHarness, c: HarnessCall) => h.call({ ...c, headers: { ...V, ...c.headers } });
 
 async function setUp(h: RouteHarness, end: string): Promise<RunProgress> {

@@ -11,7 +11,7 @@ import type { RunProgress } from '../../common/api';
 import { API_VERSION, ROUTES } from '../../common/constants';
 import { customRuleId, RULE_TAG } from '../../common/requests';
 import { startStandin, type Standin } from '../../test/standin';
-import { createRouteHarness, startRunsIndexFront, waitForRun as waitForRunOf, type HarnessCall, type RouteHarness, closeAll } from '../../test/router_harness';
+import { startRunsIndexFront, waitForRun as waitForRunOf, type HarnessCall, type RouteHarness, closeAll, inKibanaHarness } from '../../test/router_harness';
 import type { MemoryAlerting } from '../../test/router_harness/fake_plugins';
 import type { HarnessOptions } from '../../test/router_harness/harness';
 import type { RunsIndexFront } from '../../test/router_harness/runs_index_front';
@@ -27,20 +27,7 @@ let standin: Standin;
 let front: RunsIndexFront;
 const open: RouteHarness[] = [];
 
-async function harness(options: Partial<HarnessOptions> = {}): Promise<RouteHarness> {
-  const h = await createRouteHarness({
-    esUrl: front.url,
-    kibanaUrl: standin.kibanaUrl,
-    authorization: USER,
-    alerting: 'memory',
-    run: FAST,
-    mlJobSpaces: (id) => standin.state.jobs.get(id)?.savedObjectSpaces,
-    onApiKeyInvalidated: (key) => front.expire(key),
-    ...options,
-  });
-  open.push(h);
-  return h;
-}
+const harness = (options: Partial<HarnessOptions> = {}) => inKibanaHarness(standin, front, open, { authorization: USER, run: FAST, ...options });
 const call = (h: RouteHarness, c: Omit<HarnessCall, 'headers'>) => h.call({ ...c, headers: V });
 async function run(h: RouteHarness, body: unknown, space = 'default'): Promise<RunProgress> {
   const start = await call(h, { method: 'POST', path: `${space === 'default' ? '' : `/s/${space}`}${ROUTES.runs}`, body });

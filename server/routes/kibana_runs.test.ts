@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import type { RunProgress } from '../../common/api';
 import { API_VERSION, ROUTES } from '../../common/constants';
 import { startStandin, type Standin } from '../../test/standin';
-import { createRouteHarness, startRunsIndexFront, waitForRun as waitForRunOf, type HarnessCall, type RouteHarness, closeAll } from '../../test/router_harness';
+import { startRunsIndexFront, waitForRun as waitForRunOf, type HarnessCall, type RouteHarness, closeAll, inKibanaHarness } from '../../test/router_harness';
 import type { MemoryAlerting } from '../../test/router_harness/fake_plugins';
 import { TaskStore } from '../../test/router_harness/fake_task_manager';
 import type { HarnessOptions } from '../../test/router_harness/harness';
@@ -43,20 +43,7 @@ let standin: Standin;
 let front: RunsIndexFront;
 const open: RouteHarness[] = [];
 
-async function harness(options: Partial<HarnessOptions> = {}): Promise<RouteHarness> {
-  const h = await createRouteHarness({
-    esUrl: front.url,
-    kibanaUrl: standin.kibanaUrl,
-    authorization: USER,
-    alerting: 'memory',
-    run: FAST,
-    mlJobSpaces: (id) => standin.state.jobs.get(id)?.savedObjectSpaces,
-    onApiKeyInvalidated: (key) => front.expire(key),
-    ...options,
-  });
-  open.push(h);
-  return h;
-}
+const harness = (options: Partial<HarnessOptions> = {}) => inKibanaHarness(standin, front, open, { authorization: USER, run: FAST, ...options });
 const call = (h: RouteHarness, c: Omit<HarnessCall, 'headers'> & { headers?: HarnessCall['headers'] }) => h.call({ ...c, headers: { ...V, ...c.headers } });
 
 const waitForRun = (h: RouteHarness, runId: string, space = 'default', authorization = USER) => waitForRunOf(h, runId, space, { authorization });

@@ -4,4 +4,4 @@ export { startRouteServer, type RouteServer, type RouteServerOptions } from './h
 export { startRunsIndexFront } from './runs_index_front';
 export type { WireResponse } from './response';
 export { waitForRun } from './wait_for_run';
-export { closeAll } from './teardown';
+export { closeAll, inKibanaHarness } from './in_kibana';

@@ -5,8 +5,7 @@
  */
 import type { FamilySpec, FunctionSpec } from './types';
 import { distinct } from '../anomalies';
-import { fieldKind } from '../lanes';
-import { drop } from './drop';
+import { oneValueDrop } from './drop';
 
 const many: FunctionSpec = { baseRate: 6, anomaly: 'many never-seen values of the field in one bucket', shape: distinct };
 
@@ -21,18 +20,7 @@ export const distinctFamily: FamilySpec<'distinct'> = {
       baseRate: 24,
       steady: true,
       anomaly: 'the series’ events all carry one value of the field, in one bucket',
-      shape: (input) => {
-        const field = input.job.job.analysis_config.detectors[0].field_name!;
-        const kind = fieldKind(field)!;
-        const one = input.lane.pools[input.lane.kinds.indexOf(kind)].entities[0];
-        return drop(input, {
-          replacements: (lambda) => Math.max(3, Math.round(lambda)),
-          override: () => ({ [kind]: one }),
-          what: `every event with ${field} ${JSON.stringify(one.fields[field])}`,
-          field,
-          value: 1,
-        });
-      },
+      shape: (input) => oneValueDrop(input, (field, value) => `every event with ${field} ${JSON.stringify(value)}`),
     },
   },
 };

@@ -63,3 +63,21 @@ export function drop(input: ShapeInput, spec: DropSpec): ShapedAnomaly {
     ],
   };
 }
+
+/**
+ * A bucket in which the series' events all carry the first value of field_name (a drop of a
+ * distinct count or of information content): as many events as usual, one value. `what` says it
+ * in the anomaly's description.
+ */
+export function oneValueDrop(input: ShapeInput, what: (field: string, value: unknown) => string): ShapedAnomaly {
+  const field = input.job.job.analysis_config.detectors[0].field_name!;
+  const kind = fieldKind(field)!;
+  const one = input.lane.pools[input.lane.kinds.indexOf(kind)].entities[0];
+  return drop(input, {
+    replacements: (lambda) => Math.max(3, Math.round(lambda)),
+    override: () => ({ [kind]: one }),
+    what: what(field, one.fields[field]),
+    field,
+    value: 1,
+  });
+}

@@ -6,8 +6,7 @@
  */
 import type { FamilySpec, FunctionSpec } from './types';
 import { infoContent } from '../anomalies';
-import { fieldKind } from '../lanes';
-import { drop } from './drop';
+import { oneValueDrop } from './drop';
 
 const entropy: FunctionSpec = {
   // Over a population (DNS tunnelling over registered domains) a few events per bucket are enough;
@@ -29,18 +28,7 @@ export const infoFamily: FamilySpec<'info'> = {
       baseRate: 24,
       steady: true,
       anomaly: 'one short value of the field repeated for a bucket',
-      shape: (input) => {
-        const field = input.job.job.analysis_config.detectors[0].field_name!;
-        const kind = fieldKind(field)!;
-        const one = input.lane.pools[input.lane.kinds.indexOf(kind)].entities[0];
-        return drop(input, {
-          replacements: (lambda) => Math.max(3, Math.round(lambda)),
-          override: () => ({ [kind]: one }),
-          what: `only ${field} ${JSON.stringify(one.fields[field])}`,
-          field,
-          value: 1,
-        });
-      },
+      shape: (input) => oneValueDrop(input, (field, value) => `only ${field} ${JSON.stringify(value)}`),
     },
   },
 };
