@@ -35,6 +35,11 @@ export interface Flavor extends FieldFlavor {
   users: 'windows' | 'linux' | 'aws';
   /** Public sources carry geo (CloudTrail); internal ones are RFC 1918 addresses. */
   sources: 'internal' | 'public';
+  /**
+   * 'every': the host pool holds the organisation's Windows hosts too, after its own OS's (a host
+   * activity source that every machine's agent reports to, security_host).
+   */
+  hosts?: 'every';
   theme: V.Theme;
 }
 
@@ -270,7 +275,7 @@ export function buildEntity(kind: EntityKind, key: string, flavor: Flavor, extra
 }
 
 /** Baseline population keys of one kind for a module: the values its normal data uses. */
-export function baselineKeys(kind: EntityKind, flavor: Flavor): { key: string; human?: boolean; utcOffset?: number; person?: number }[] {
+export function baselineKeys(kind: EntityKind, flavor: Flavor): { key: string; human?: boolean; utcOffset?: number; person?: number; os?: Flavor['os'] }[] {
   const t = flavor.theme;
   if (isFieldKind(kind)) return fieldBaselineKeys(fieldOfKind(kind), flavor);
   switch (kind) {
@@ -290,8 +295,12 @@ export function baselineKeys(kind: EntityKind, flavor: Flavor): { key: string; h
       return [...humans, ...services.map((key) => ({ key, human: false }))];
     }
     case 'host': {
-      const roles = flavor.os === 'windows' ? V.WINDOWS_HOST_ROLES : V.LINUX_HOST_ROLES;
-      return roles.map((role, i) => ({ key: `${t.hostPrefix}-${role}-${String(i + 1).padStart(2, '0')}` }));
+      const named = (os: Flavor['os']) =>
+        (os === 'windows' ? V.WINDOWS_HOST_ROLES : V.LINUX_HOST_ROLES).map((role, i) => ({
+          key: `${t.hostPrefix}-${role}-${String(i + 1).padStart(2, '0')}`,
+          os,
+        }));
+      return flavor.hosts === 'every' && flavor.os !== 'windows' ? [...named(flavor.os), ...named('windows')] : named(flavor.os);
     }
     case 'source':
       return flavor.sources === 'internal'

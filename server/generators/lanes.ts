@@ -48,6 +48,8 @@ export interface LanePool extends Pool {
   constrained: boolean;
   /** How this kind depends on an earlier kind of the lane (the world's, or the lane's own over a constrained pool). */
   affinity?: Affinity;
+  /** Steady lanes with unequal shares (detectors/steady.ts): the entity indexes of one round of turns. */
+  turnOrder?: number[];
 }
 
 export interface Lane {
@@ -341,7 +343,7 @@ export function pickEntities(
       return entity;
     };
     // In turn (see TurnMode) while the turns last, else by weight.
-    const turn = (items: readonly Entity[], key: string) => (turns ? cycle(cursors, key, items.length, turns) : -1);
+    const turn = (items: readonly unknown[], key: string) => (turns ? cycle(cursors, key, items.length, turns) : -1);
     if (kind === 'user' && lane.usersByHour) {
       const picker = (turns && lane.onboarding ? lane.onboarding.usersByHour : lane.usersByHour)[how];
       if (!picker) return false;
@@ -359,8 +361,9 @@ export function pickEntities(
         continue;
       }
     }
-    const t = turn(pool.entities, kind);
-    out[i] = t >= 0 ? pool.entities[t] : pick(pool.picker, -1);
+    const order = pool.turnOrder;
+    const t = order ? turn(order, kind) : turn(pool.entities, kind);
+    out[i] = t >= 0 ? pool.entities[order ? order[t] : t] : pick(pool.picker, -1);
   }
   return true;
 }

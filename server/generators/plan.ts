@@ -50,6 +50,13 @@ export const PARTITIONED_RARE_DAYS = 90;
  * (calibration rare: 3 days 68, 7 days 83, 14 days 93), and a 75 rule needs 85 with margin.
  */
 export const RARE_MIN_DAYS = 12;
+/**
+ * History a count job reads at least: the engine learns a daily profile over days (calibration
+ * count: an x6 spike scores 43-71 after 3 days, 95 after 14), and with less the office mornings
+ * after the first days are spikes themselves (issue #8: suspicious_login_activity 58-77 at
+ * 13:00 UTC on the Monday of a 3-day history).
+ */
+export const COUNT_MIN_DAYS = 7;
 
 export interface RuleReach {
   ruleId: string;
@@ -216,7 +223,9 @@ function planIncident(world: World, jobs: CatalogueJob[], end: number, anomalies
   // A service account: it works around the clock, so the incident adds no time-of-day anomaly.
   forced.user = rotate(users.filter((u) => !u.human)) ?? humans.find((u) => !timeOfDayUsers.includes(u)) ?? users[0];
   const hostAffinity = world.affinities.get('host');
-  forced.host = (hostAffinity?.from === 'user' && rotate(hostAffinity.subsets.get(forced.user.key)?.items ?? [])) || rotate(poolOf(world, 'host').entities)!;
+  forced.host =
+    (hostAffinity?.from === 'user' && rotate(hostAffinity.subsets.get(forced.user.key)?.items ?? [])) ||
+    rotate(poolOf(world, 'host').entities.filter((e) => e.fields['host.os.type'] === world.flavor.os))!;
   const sourceAffinity = world.affinities.get('source');
   forced.source =
     (sourceAffinity?.from === 'user' && rotate(sourceAffinity.subsets.get(forced.user.key)?.items ?? [])) || rotate(poolOf(world, 'source').entities)!;
@@ -226,9 +235,10 @@ function planIncident(world: World, jobs: CatalogueJob[], end: number, anomalies
   return { forced, timeOfDayUsers, novel: r ? 8 + ((r * 24) % 1536) : 0, shared, round: r };
 }
 
-/** Days of history a job reads: the plan's, or more for a rare job that needs it (see RARE_MIN_DAYS). */
+/** Days of history a job reads: the plan's, or more for a rare or count job that needs it (see RARE_MIN_DAYS, COUNT_MIN_DAYS). */
 export function historyDaysFor(job: CatalogueJob, historyDays: number): number {
   const d = job.job.analysis_config.detectors[0];
+  if (familyOf(d.function) === 'count') return Math.max(historyDays, COUNT_MIN_DAYS);
   if (familyOf(d.function) !== 'rare') return historyDays;
   const top = Math.max(0, ...rulesForJob(job.id).map((r) => r.anomaly_threshold));
   // Every rare job of a module starts together (a lane starting later brings values new to the others' partitions).
@@ -258,7 +268,7 @@ export function buildPlan(input: GenerateOptions, now = Date.now(), live?: LiveR
     const lanes = jobs.map((job) => {
       const d = job.job.analysis_config.detectors[0];
       const lane = buildLane(world, job, options.scale, Random.scoped(options.seed, moduleId, job.id), baseRateOf(d));
-      if (profile.steady) prepareSteadyLane(lane, d, incident);
+      if (profile.steady) prepareSteadyLane(lane, d, incident, profile.steadyFloor);
       else if (isSteady(d)) makeSteady(lane, d, incident);
       return lane;
     });
@@ -269,9 +279,12 @@ export function buildPlan(input: GenerateOptions, now = Date.now(), live?: LiveR
       if (days > options.historyDays) {
         const d0 = job.job.analysis_config.detectors[0];
         const top = Math.max(...rulesForJob(job.id).map((r) => r.anomaly_threshold));
-        const what = d0.partition_field_name
-          ? `a new ${d0.by_field_name} within one ${d0.partition_field_name} scores ${top}+ only after weeks of that ${d0.partition_field_name}'s history`
-          : `a never-seen ${d0.by_field_name ?? d0.field_name} scores ${top}+ with margin only after ${RARE_MIN_DAYS} days of history`;
+        const what =
+          familyOf(d0.function) === 'count'
+            ? `a count job learns its daily profile over ${COUNT_MIN_DAYS} days (with less, ordinary office mornings score as spikes)`
+            : d0.partition_field_name
+              ? `a new ${d0.by_field_name} within one ${d0.partition_field_name} scores ${top}+ only after weeks of that ${d0.partition_field_name}'s history`
+              : `a never-seen ${d0.by_field_name ?? d0.field_name} scores ${top}+ with margin only after ${RARE_MIN_DAYS} days of history`;
         notices.push(`${job.id}: ${what}, so this job reads ${days} days (its own data and datafeed start earlier than the other jobs').`);
       }
       return Math.min(start, floorTo(end - days * DAY, DAY));

@@ -29,6 +29,14 @@ export interface ModuleProfile {
    * no source of its own to imitate (the custom module), so the injected anomaly is the only one.
    */
   steady?: boolean;
+  /**
+   * With `steady`: hosts of another OS (the flavor's `hosts: 'every'`) report here too, each at
+   * `share` of a busy server's steady rate: a floor under every host of the organisation. A
+   * host-count job reading every stream (logs-*) otherwise sees a Windows host only through its
+   * people's logons and processes, a few an hour in a lull between two time zones' office days,
+   * and scores its empty 5-minute buckets as drops (issue #8).
+   */
+  steadyFloor?: { os: Flavor['os']; share: number };
 }
 
 const has = (f: Fields, field: string, value: string) => {
@@ -171,8 +179,8 @@ const packetbeat: ModuleProfile = {
 const host: ModuleProfile = {
   moduleId: 'security_host',
   dataset: 'ml_demo.host',
-  summary: 'Host activity from Auditbeat on Linux servers: process starts, every one successful',
-  flavor: { os: 'linux', users: 'linux', sources: 'internal' },
+  summary: 'Host activity from Auditbeat on every host: process starts, every one successful (Linux servers busy, Windows hosts at a floor)',
+  flavor: { os: 'linux', users: 'linux', sources: 'internal', hosts: 'every' },
   base: { ...ECS, 'agent.type': 'auditbeat', 'event.module': 'system', 'event.dataset': 'system.process', 'event.category': ['process'], 'event.type': ['start'], 'event.action': 'process_started' },
   prefer: {},
   kindOrder: ['host'],
@@ -180,6 +188,7 @@ const host: ModuleProfile = {
   complete: (f) => ({ fields: { 'event.outcome': 'success', ...f }, kinds: ['host'] }),
   // Its jobs count every event of a host (a spike and a drop): servers that report steadily.
   steady: true,
+  steadyFloor: { os: 'windows', share: 1 / 3 },
 };
 
 export const PROFILES: Record<string, ModuleProfile> = Object.fromEntries([auth, linux, windows, cloudtrail, network, packetbeat, host].map((p) => [p.moduleId, p]));

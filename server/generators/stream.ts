@@ -84,7 +84,13 @@ export function* moduleStream(plan: Plan, module: ModulePlan, options: StreamOpt
     carried.set(lane, total - n);
     return n;
   };
+  // Steady lanes with weighted turns (a floor under every host, detectors/steady.ts) share one
+  // round: together they give each host its share in every step. Two lanes' separate rounds left a
+  // floor host 2 events in a 5-minute bucket where it has 3.6, and a low_count job reading every
+  // stream scored that as a drop (issue #8).
+  const sharedTurns = new Map<string, number>();
   const cursorsOf = (lane: Lane) => {
+    if (lane.steady && lane.pools.some((p) => p.turnOrder)) return sharedTurns;
     let c = cursors.get(lane);
     if (!c) cursors.set(lane, (c = new Map()));
     return c;

@@ -40,9 +40,11 @@ export function poolOf(world: World, kind: EntityKind): Pool {
   let pool = world.pools.get(kind);
   if (!pool) {
     const keys = baselineKeys(kind, world.flavor);
-    const entities = keys.map(({ key, ...extra }) => {
+    const entities = keys.map(({ key, os, ...extra }) => {
       const utcOffset = extra.person !== undefined ? world.people.get(extra.person) : undefined;
-      return buildEntity(kind, key, world.flavor, utcOffset === undefined ? extra : { ...extra, utcOffset });
+      // A host of another OS (Flavor.hosts) is built as that OS's modules build it: the same fields in every stream.
+      const flavor = os && os !== world.flavor.os ? { ...world.flavor, os } : world.flavor;
+      return buildEntity(kind, key, flavor, utcOffset === undefined ? extra : { ...extra, utcOffset });
     });
     pool = { entities, weights: zipfWeights(entities.length) };
     world.pools.set(kind, pool);
