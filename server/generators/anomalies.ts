@@ -9,7 +9,7 @@ import { compileQuery } from '../verify/query_evaluator';
 import { buildEntity, novelKey, type Entity, type EntityKind } from './entities';
 import { fieldKind, materialize, pickEntities, type Lane } from './lanes';
 import { Random } from './random';
-import { MINUTE, TICK } from './time';
+import { HOUR, MINUTE, TICK } from './time';
 import type { Suppression } from './suppression';
 import type { World } from './world';
 
@@ -121,10 +121,16 @@ export function rare(input: ShapeInput): ShapedAnomaly {
   const forced = incidentFor(lane, incident);
   const partitionKind = d.partition_field_name ? fieldKind(d.partition_field_name) : undefined;
   const round = incident.round ?? 0;
-  if (partitionKind && (!forced[partitionKind] || input.ordinal > 0)) {
+  // A bucket of the anomalies' 2-hour step or longer holds the other jobs' novelties on the
+  // incident's host (new processes of the same partition): such a job's anomalies all go to other
+  // partitions (issue #8: explorer.exe new to the host scored 56-58 beside two of them).
+  const apart = partitionKind !== undefined && input.bucketSpan >= 2 * HOUR;
+  if (partitionKind && (!forced[partitionKind] || input.ordinal > 0 || apart)) {
     // The headline in the incident's partition; each extra anomaly in a partition of its own, so
     // the novelties of one partition do not share or precede each other (issue #8, point 4).
-    const entities = lane.pools[lane.kinds.indexOf(partitionKind)].entities.filter((e) => e !== incident.forced[partitionKind] || input.ordinal === 0);
+    const entities = lane.pools[lane.kinds.indexOf(partitionKind)].entities.filter(
+      (e) => e !== incident.forced[partitionKind] || (input.ordinal === 0 && !apart),
+    );
     forced[partitionKind] = entities[(round + input.ordinal) % entities.length];
   }
   const sharedKey = `${d.by_field_name}@${input.bucketStart}`;
