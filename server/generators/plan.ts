@@ -250,33 +250,27 @@ function uniqueStringSiblings(job: CatalogueJob, jobs: CatalogueJob[]): Catalogu
 }
 
 /**
- * Each job's timeline stage within its module (timeline.ts stageOfJob), moved earlier where a later
- * stage would let other jobs' novelties precede its own: a rare job never comes after the unique
- * strings of its info_content siblings (see `early` below), and a rare job partitioned by host
- * never after another rare job's new value of the same field (the same host's new process earlier
- * makes its own new process the partition's second: rare_process_by_host scored 58-80 so, and the
- * earlier one was its top record). It then tells its part in the earlier stage, as today in one bucket.
+ * Each job's timeline stage within its module (timeline.ts stageOfJob), moved where other jobs'
+ * novelties would otherwise compete with its own:
+ * - a rare job never comes after the unique strings of its info_content siblings (see `early`);
+ * - a rare job partitioned by host (or parent process) shares its stage with every rare job of the
+ *   same field, the earliest of theirs. The same host's new process in an earlier stage makes its
+ *   own new process the partition's second (rare_process_by_host_windows scored 59, the earlier
+ *   one its top record); one in a later stage can outscore it (anomalous_process_creation 80 under
+ *   83 twelve hours later). In one bucket each is the partition's first, as without the timeline.
  */
 function moduleStages(jobs: CatalogueJob[]): Map<string, TimelineStage> {
-  const base = new Map(jobs.map((j) => [j.id, stageOfJob(j)]));
-  const out = new Map<string, TimelineStage>();
-  for (const job of jobs) {
-    const d = job.job.analysis_config.detectors[0];
-    const rivals =
-      familyOf(d.function) !== 'rare'
-        ? []
-        : [
-            ...uniqueStringSiblings(job, jobs),
-            ...(d.partition_field_name
-              ? jobs.filter(
-                  (j) =>
-                    j !== job &&
-                    familyOf(j.job.analysis_config.detectors[0].function) === 'rare' &&
-                    j.job.analysis_config.detectors[0].by_field_name === d.by_field_name,
-                )
-              : []),
-          ];
-    out.set(job.id, earliestStage([base.get(job.id)!, ...rivals.map((r) => base.get(r.id)!)]));
+  const out = new Map(jobs.map((j) => [j.id, stageOfJob(j)]));
+  const detector = (j: CatalogueJob) => j.job.analysis_config.detectors[0];
+  const rare = (j: CatalogueJob) => familyOf(detector(j).function) === 'rare';
+  for (const job of jobs.filter((j) => rare(j) && detector(j).partition_field_name)) {
+    const group = jobs.filter((j) => rare(j) && detector(j).by_field_name === detector(job).by_field_name);
+    const stage = earliestStage(group.map((j) => out.get(j.id)!));
+    for (const j of group) out.set(j.id, stage);
+  }
+  for (const job of jobs.filter(rare)) {
+    const siblings = uniqueStringSiblings(job, jobs);
+    if (siblings.length) out.set(job.id, earliestStage([out.get(job.id)!, ...siblings.map((j) => out.get(j.id)!)]));
   }
   return out;
 }
