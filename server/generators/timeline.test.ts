@@ -143,9 +143,11 @@ describe('the option', () => {
 
   it('keeps the stages in order with extra anomalies per job (2 hours apart, stages at least 6 apart)', () => {
     const p = testPlan({ end: WEDNESDAY, timeline: true, anomaliesPerJob: 2 });
+    // Not a 4-hour rare bucket's: its extra anomalies go to whole buckets before its module's others (plan.ts longBucket).
+    const short = anomalies(p).filter((a) => a.bucketEnd - a.bucketStart <= 2 * HOUR);
     for (let i = 1; i < TIMELINE_STAGES.length; i++) {
-      const before = anomalies(p).filter((a) => a.stage === TIMELINE_STAGES[i - 1]);
-      const after = anomalies(p).filter((a) => a.stage === TIMELINE_STAGES[i]);
+      const before = short.filter((a) => a.stage === TIMELINE_STAGES[i - 1]);
+      const after = short.filter((a) => a.stage === TIMELINE_STAGES[i]);
       expect(Math.max(...before.map((a) => a.bucketEnd))).toBeLessThanOrEqual(Math.min(...after.map((a) => a.bucketStart)));
     }
   });
