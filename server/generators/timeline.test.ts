@@ -4,7 +4,7 @@
  * and a value like every plan (same options, same bytes).
  */
 import { createHash } from 'node:crypto';
-import { getJob, SUPPORTED_MODULE_IDS } from '../../common/catalogue';
+import { getJob } from '../../common/catalogue';
 import { parseOptionText, TIMELINE_STAGES, type TimelineStage } from '../../common/options';
 import { FIXED_END, testPlan } from '../../test/helpers/generate';
 import { MIN_HISTORY_BEFORE_ANOMALY, type AnomalyPlan, type Plan } from './plan';
