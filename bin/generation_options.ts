@@ -25,6 +25,8 @@ export interface GenerationFlags {
   namespace?: string;
   theme?: string;
   variant?: string;
+  /** --timeline: a flag (commander gives true). */
+  timeline?: boolean;
   /** --job-file / --datafeed-file, each repeatable (a file or a folder). */
   jobFile?: string[];
   datafeedFile?: string[];
@@ -46,14 +48,30 @@ export function addGenerationOptions(command: Command): Command {
     .option('--namespace <ns>', 'data stream namespace: logs-<dataset>-<namespace> (a-z, 0-9, _)', DEFAULT_OPTIONS.namespace)
     .option('--theme <name>', 'entity names (acme, globex)', DEFAULT_OPTIONS.theme)
     .addOption(new Option('--variant <ids>', 'job ids: classic (stacks before 9.4) or ea (9.4+)').choices(['classic', 'ea']))
-    .option('--job-file <path>', 'your own anomaly detection job: the body of PUT _ml/anomaly_detectors/<id> or a Kibana module job file, or a folder of them (repeatable; without --modules only these jobs)', collect)
-    .option('--datafeed-file <path>', 'its datafeed: the body of PUT _ml/datafeeds/<id> (repeatable; default: the job\'s datafeed_config, else every document)', collect);
+    .option(
+      '--timeline',
+      'the anomalies as one intrusion over about the last day (reconnaissance, access, execution, exfiltration) instead of all in the last buckets; older anomalies alert through a manual rule run (Kibana 8.16+; older stacks keep the last buckets)',
+    )
+    .option(
+      '--job-file <path>',
+      'your own anomaly detection job: the body of PUT _ml/anomaly_detectors/<id> or a Kibana module job file, or a folder of them (repeatable; without --modules only these jobs)',
+      collect,
+    )
+    .option(
+      '--datafeed-file <path>',
+      "its datafeed: the body of PUT _ml/datafeeds/<id> (repeatable; default: the job's datafeed_config, else every document)",
+      collect,
+    );
 }
 
 /** `--workers`: threads for generating and verifying (not a generation option: the output is the same). */
 export function addWorkersOption(command: Command): Command {
   const { workers } = LIMITS;
-  return command.option('--workers <n>', `threads that generate and verify modules in parallel, ${workers.min} to ${workers.max} or auto (one per core; 1: a single thread); the output is the same`, 'auto');
+  return command.option(
+    '--workers <n>',
+    `threads that generate and verify modules in parallel, ${workers.min} to ${workers.max} or auto (one per core; 1: a single thread); the output is the same`,
+    'auto',
+  );
 }
 
 /** The `--workers` flag as a thread count. */
@@ -61,7 +79,7 @@ export function workersFrom(flags: { workers?: string }): number {
   return resolveWorkers(parseOptionText('workers', flags.workers ?? 'auto', '--workers') as WorkersOption);
 }
 
-const FLAGS: [Exclude<keyof GenerationFlags, 'jobFile' | 'datafeedFile' | 'fromStack'>, OptionName, string][] = [
+const FLAGS: [Exclude<keyof GenerationFlags, 'jobFile' | 'datafeedFile' | 'fromStack' | 'timeline'>, OptionName, string][] = [
   ['historyDays', 'historyDays', '--history-days'],
   ['end', 'end', '--end'],
   ['seed', 'seed', '--seed'],
@@ -84,6 +102,7 @@ export function toGenerateOptions(flags: GenerationFlags, modulesFlag = '--modul
     const text = flags[key];
     if (text !== undefined) out[name] = parseOptionText(name, text, flag);
   }
+  if (flags.timeline) out.timeline = true;
   if (flags.jobFile?.length) {
     try {
       out.customJobs = parseCustomJobs(readJobFiles(flags.jobFile, flags.datafeedFile ?? []), (out.variant as JobVariant | undefined) ?? 'classic');
@@ -117,14 +136,18 @@ export function validateGeneration(flags: GenerationFlags, modulesFlag = '--modu
 
 /** --from-stack (bundle, verify): jobs that exist in the cluster, read with GET requests only. */
 export function addFromStackOption(command: Command): Command {
-  return command.option('--from-stack <ids>', 'jobs that already exist in the cluster (--es-url / ES_URL), comma-separated: generate data for them as for --job-file (nothing in the cluster changes)');
+  return command.option(
+    '--from-stack <ids>',
+    'jobs that already exist in the cluster (--es-url / ES_URL), comma-separated: generate data for them as for --job-file (nothing in the cluster changes)',
+  );
 }
 
 /** Job ids of --from-stack, checked as Elasticsearch checks job ids. */
 export function fromStackIds(text: string): string[] {
   const ids = text.split(',').map((s) => s.trim());
   const bad = ids.find((id) => !JOB_ID_PATTERN.test(id));
-  if (bad !== undefined || ids.length > 20) throw new OptionsError(`--from-stack must be 1 to 20 job ids, comma-separated (lowercase letters, digits, - and _); got ${show(text)}`, 'fromStack');
+  if (bad !== undefined || ids.length > 20)
+    throw new OptionsError(`--from-stack must be 1 to 20 job ids, comma-separated (lowercase letters, digits, - and _); got ${show(text)}`, 'fromStack');
   return ids;
 }
 
@@ -136,7 +159,11 @@ export async function withStackJobs(options: GenerateOptions, flags: GenerationF
   if (flags.fromStack === undefined) return options;
   const ids = fromStackIds(flags.fromStack);
   const connection = resolveConnection(flags, env);
-  if (!connection) throw new OptionsError('--from-stack reads the jobs from a cluster: pass --es-url or set ES_URL (with --api-key or ELASTIC_API_KEY, or a user and password)', 'fromStack');
+  if (!connection)
+    throw new OptionsError(
+      '--from-stack reads the jobs from a cluster: pass --es-url or set ES_URL (with --api-key or ELASTIC_API_KEY, or a user and password)',
+      'fromStack',
+    );
   const deps = await connect(connection);
   try {
     const inputs = await readStackJobs(deps.es as unknown as MlReader, ids, describeConnection(connection).replace(/,.*$/, ''));

@@ -79,6 +79,8 @@ export const StartRunRequest = strict(
     anomaliesPerJob: fromCheck<number>('anomaliesPerJob', C.anomaliesPerJob),
     namespace: fromCheck<string>('namespace', C.namespace),
     theme: fromCheck<(typeof THEME_NAMES)[number]>('theme', C.theme),
+    /** The anomalies as one intrusion over about the last day (common/options.ts TIMELINE_STAGES; default false). */
+    timeline: fromCheck<boolean>('timeline', C.timeline),
     /** Create and start the modules' ML jobs (default true). */
     enableJobs: t.boolean,
     /** Install and enable the ML detection rules (default true). */

@@ -4,6 +4,7 @@
  * against the real types inside Kibana (swap this import for '@kbn/core/server').
  * Nothing here has runtime code: Kibana (or test/router_harness) provides the implementations.
  */
+import type { ObjectTypeLike } from './config_schema_shim';
 import type { EsClient } from './installers/types';
 
 // ---- logging --------------------------------------------------------------------------------
@@ -307,6 +308,8 @@ export interface ConcreteTaskInstance {
   taskType: string;
   params: Record<string, unknown>;
   state: Record<string, unknown>;
+  /** The version of `state` (TaskDefinition `stateSchemaByVersion`); none for a task stored before its type had versions. */
+  stateVersion?: number;
   /** Recurring tasks only. */
   schedule?: IntervalSchedule;
   /** When the task is due next. */
@@ -342,6 +345,13 @@ export interface TaskDefinition {
   /** e.g. '30m': past it Task Manager cancels the run and retries it. */
   timeout?: string;
   maxAttempts?: number;
+  /**
+   * The state's schema by version (a number as text) and the `up` that brings the previous
+   * version's state to it. Task Manager (task_validator.ts) runs each `up` from the stored
+   * `stateVersion` (1 when none) to the latest on read, validating after each, and writes the
+   * latest version with the state. `schema` is @kbn/config-schema's ObjectType (config_schema_shim.ts).
+   */
+  stateSchemaByVersion?: Record<number, { schema: ObjectTypeLike; up: (state: Record<string, unknown>) => Record<string, unknown> }>;
   createTaskRunner(context: RunContext): CancellableTask;
 }
 

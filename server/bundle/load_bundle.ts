@@ -58,6 +58,7 @@ export function bundleOptions(m: BundleManifest): GenerateOptions {
     namespace: o.namespace,
     theme: o.theme,
     variant: o.variant,
+    ...(o.timeline ? { timeline: true } : {}),
   };
 }
 

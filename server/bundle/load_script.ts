@@ -19,14 +19,26 @@ export function rebasePipelineBody(shiftMs: number | string): string {
   return `{"description":"ml-demo-data: moves a bundle's @timestamp to the load time","_meta":{"ml_demo_data":{"managed_by":"ml-demo-data"}},"processors":[{"script":{"lang":"painless","source":${JSON.stringify(REBASE_PAINLESS)},"params":{"rebase":{"shift_ms":${shiftMs}}}}}]}`;
 }
 
+/**
+ * The rules whose look-back does not reach their anomaly (the timeline's earlier stages, a weekend's
+ * counts, a long bucket), and the earliest such bucket: load.sh runs them manually over it, as
+ * `setup` and `load` do (run.ts), through the Detection Engine's bulk action `run` (Kibana 8.16+).
+ */
+export function lateRulesOf(m: BundleManifest): { ruleIds: string[]; earliest: string } | undefined {
+  const late = m.anomalies.flatMap((a) => a.rules.filter((r) => !r.withinLookback).map((r) => ({ ruleId: r.ruleId, bucketStart: a.bucketStart })));
+  if (!late.length) return undefined;
+  return { ruleIds: [...new Set(late.map((l) => l.ruleId))].sort(), earliest: late.map((l) => l.bucketStart).sort()[0] };
+}
+
 export function loadScript(m: BundleManifest): string {
   // Each job with its own data start in seconds (a job that needs a longer history starts earlier).
   const jobs = m.jobs.map((j) => `${j.id}=${Math.floor(Date.parse(j.start ?? m.window.start) / 1000)}`).join(' ');
   const seconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
+  const late = lateRulesOf(m);
+  // KQL over the rules' saved objects, as the bulk action takes it; rule ids (a-z, 0-9, -) need no quotes in KQL.
+  const lateQuery = late ? `alert.attributes.params.ruleId: (${late.ruleIds.join(' OR ')})` : '';
   // Single-quoted for bash, with the shift (known only when the script runs) spliced in.
-  const [bodyHead, bodyTail] = rebasePipelineBody('__SHIFT_MS__')
-    .replace(/'/g, `'"'"'`)
-    .split('__SHIFT_MS__');
+  const [bodyHead, bodyTail] = rebasePipelineBody('__SHIFT_MS__').replace(/'/g, `'"'"'`).split('__SHIFT_MS__');
   return `#!/usr/bin/env bash
 # Loads this ML demo bundle into an Elastic stack with curl.
 #   ES_URL=https://localhost:9200 KIBANA_URL=http://localhost:5601 ELASTIC_API_KEY=... ./load.sh
@@ -101,7 +113,18 @@ if [ -n "\${KIBANA_URL:-}" ]; then
   "\${CURL[@]}" "$KIBANA_URL$SPACE_PATH/api/ml/saved_objects/sync" -H 'kbn-xsrf: true' >/dev/null
   echo "5/5 Importing the ML detection rules"
   "\${CURL[@]}" -X POST "$KIBANA_URL$SPACE_PATH/api/detection_engine/rules/_import?overwrite=true" -H 'kbn-xsrf: true' -F "file=@rules/ml_rules.ndjson" >/dev/null
-  echo "Anomaly Explorer: $KIBANA_URL$SPACE_PATH/app/ml/explorer?_g=(ml:(jobIds:!(${m.jobs.map((j) => j.id).join(',')})),time:(from:'$START_ISO',mode:absolute,to:'$END_ISO'))"
+${
+  late
+    ? `  # A manual run needs the rules enabled (they are) and a range in the past 90 days, nothing in the future.
+  RUN_START=$(( ${seconds(late.earliest)} - 3600 + SHIFT )); OLDEST=$(( $(date -u +%s) - 90 * 86400 + 300 ))
+  if [ "$RUN_START" -lt "$OLDEST" ]; then RUN_START=$OLDEST; fi
+  echo "  manual rule run over $(iso $RUN_START) .. $END_ISO for ${late.ruleIds.length} rule(s) whose look-back does not reach their anomaly (Kibana 8.16+)"
+  "\${CURL[@]}" -X POST "$KIBANA_URL$SPACE_PATH/api/detection_engine/rules/_bulk_action" -H 'kbn-xsrf: true' "\${JSON[@]}" \\
+    -d "{\\"action\\":\\"run\\",\\"query\\":\\"${lateQuery}\\",\\"run\\":{\\"start_date\\":\\"$(iso $RUN_START)\\",\\"end_date\\":\\"$END_ISO\\"}}" >/dev/null \\
+    || echo "  the manual rule run failed (Kibana before 8.16 cannot run rules manually): only the anomalies inside their rules' look-back will alert"
+`
+    : ''
+}  echo "Anomaly Explorer: $KIBANA_URL$SPACE_PATH/app/ml/explorer?_g=(ml:(jobIds:!(${m.jobs.map((j) => j.id).join(',')})),time:(from:'$START_ISO',mode:absolute,to:'$END_ISO'))"
   echo "Alerts:           $KIBANA_URL$SPACE_PATH/app/security/alerts"
 else
   echo "4/5, 5/5 skipped: set KIBANA_URL to sync the jobs into Kibana and import the rules"
@@ -110,7 +133,19 @@ fi
 }
 
 export function bundleReadme(m: BundleManifest): string {
-  const rows = m.anomalies.map((a) => `| ${a.job} | ${a.function} | ${a.bucketStart} | ${a.description.replace(/\|/g, '\\|')} |`).join('\n');
+  const stage = m.options.timeline ? (a: BundleManifest['anomalies'][number]) => ` ${a.stage ?? ''} |` : () => '';
+  const rows = m.anomalies.map((a) => `| ${a.job} | ${a.function} | ${a.bucketStart} |${stage(a)} ${a.description.replace(/\|/g, '\\|')} |`).join('\n');
+  const late = lateRulesOf(m);
+  const placement = m.options.timeline
+    ? `The anomalies tell one intrusion over about the last day (\`--timeline\`: reconnaissance, access, execution, exfiltration).
+${
+  late
+    ? `${late.ruleIds.length} rules' look-back does not reach their anomaly: \`load.sh\` (with \`KIBANA_URL\`) and \`ml-demo-data load\` ask Kibana for a
+manual rule run over them from ${late.earliest} (moved like everything else); Kibana runs rules manually from 8.16, and on an older
+Kibana only the anomalies inside their rules' look-back alert.`
+    : ''
+}`
+    : `The anomalies then sit in the last buckets, inside the look-back of the jobs' rules${late ? ` (except ${late.ruleIds.length}: \`load.sh\` and \`ml-demo-data load\` run those rules manually over their anomalies, Kibana 8.16+)` : ''}.`;
   return `# ML demo bundle
 
 Generated by ml-demo-data (seed \`${m.options.seed}\`, ${m.options.historyDays} days ending ${m.window.end}, ${m.options.variant} job ids).
@@ -127,11 +162,10 @@ ${m.totals.verified} of ${m.totals.jobs} jobs verified (see \`manifest.json\` â†
 | \`load.sh\` | loads all of the above with curl: \`ES_URL=... KIBANA_URL=... ELASTIC_API_KEY=... ./load.sh\` |
 
 The times are relative to the end (${m.window.end}): \`load.sh\` and \`ml-demo-data load\` move them so the data ends
-at the load time and start each datafeed over the moved window; the anomalies then sit in the last buckets, inside the
-look-back of the jobs' rules. A job that needs a longer history starts its datafeed at its own \`start\` (manifest.json). (At its own times: \`start\` ${m.window.start}, \`end\` ${m.window.end}, \`REBASE=0 ./load.sh\`.)
+at the load time and start each datafeed over the moved window. ${placement} A job that needs a longer history starts its datafeed at its own \`start\` (manifest.json). (At its own times: \`start\` ${m.window.start}, \`end\` ${m.window.end}, \`REBASE=0 ./load.sh\`.)
 
-| job | function | bucket | anomaly |
-|---|---|---|---|
+| job | function | bucket |${m.options.timeline ? ' stage |' : ''} anomaly |
+|---|---|---|${m.options.timeline ? '---|' : ''}---|
 ${rows}
 `;
 }

@@ -24,6 +24,8 @@ export interface GenerateOptions {
   variant?: JobVariant;
   /** The user's own jobs (server/custom_jobs), generated in the custom module; `modules` may then be empty. */
   customJobs?: CatalogueJob[];
+  /** The anomalies as one intrusion over about the last day (timeline.ts; default false: the last buckets). */
+  timeline?: boolean;
 }
 
 export interface ResolvedOptions {
@@ -37,6 +39,8 @@ export interface ResolvedOptions {
   theme: string;
   variant: JobVariant;
   customJobs?: CatalogueJob[];
+  /** Only when on: a plan without it is the same value as before the option existed. */
+  timeline?: true;
 }
 
 export const DEFAULTS = { ...DEFAULT_OPTIONS, variant: DEFAULT_OPTIONS.variant as JobVariant };
@@ -70,11 +74,26 @@ export function resolveOptions(options: GenerateOptions, now = Date.now()): Reso
   const theme = options.theme ?? DEFAULTS.theme;
   assertOption('theme', theme);
   // The schema's names and the generator's themes are the same list (a test says so); own keys only.
-  if (!Object.prototype.hasOwnProperty.call(THEMES, theme)) throw new OptionsError(`theme must be one of ${Object.keys(THEMES).join(', ')}; got ${show(theme)}`, 'theme');
+  if (!Object.prototype.hasOwnProperty.call(THEMES, theme))
+    throw new OptionsError(`theme must be one of ${Object.keys(THEMES).join(', ')}; got ${show(theme)}`, 'theme');
   const variant = options.variant ?? DEFAULTS.variant;
   assertOption('variant', variant);
   const seed = options.seed ?? DEFAULTS.seed;
   assertOption('seed', seed);
+  const timeline = options.timeline ?? DEFAULTS.timeline;
+  assertOption('timeline', timeline);
   if (!options.modules?.length && !options.customJobs?.length) throw new OptionsError('modules must choose at least one module or job', 'modules');
-  return { modules: options.modules ?? [], historyDays, end, seed, scale, anomaliesPerJob, namespace, theme, variant, ...(options.customJobs?.length ? { customJobs: options.customJobs } : {}) };
+  return {
+    modules: options.modules ?? [],
+    historyDays,
+    end,
+    seed,
+    scale,
+    anomaliesPerJob,
+    namespace,
+    theme,
+    variant,
+    ...(options.customJobs?.length ? { customJobs: options.customJobs } : {}),
+    ...(timeline ? { timeline: true as const } : {}),
+  };
 }

@@ -14,6 +14,8 @@ import { OptionsError, resolveOptions, type GenerateOptions, type ResolvedOption
 import { getProfile, type ModuleProfile } from './profiles';
 import { Random } from './random';
 import { DAY, floorTo, HOUR, MINUTE, parseDuration, parseLookback, TICK } from './time';
+import { earliestStage, stageEnds, stageOfJob, timelineNotice } from './timeline';
+import type { TimelineStage } from '../../common/options';
 import { THEMES } from './vocabulary';
 import type { Suppression } from './suppression';
 import { moduleTick } from './tick';
@@ -89,6 +91,8 @@ export interface AnomalyPlan {
   description: string;
   eventCount: number;
   rules: RuleReach[];
+  /** With the timeline option: the intrusion's stage this anomaly tells (timeline.ts). */
+  stage?: TimelineStage;
 }
 
 export interface JobPlan {
@@ -253,6 +257,42 @@ export function historyDaysFor(job: CatalogueJob, historyDays: number, anomalies
   return Math.max(historyDays, anomaliesPerJob > 1 ? RARE_EXTRA_ANOMALIES_DAYS : RARE_MIN_DAYS);
 }
 
+const fieldPrefix = (f?: string) => (f ?? '').split('.').slice(0, -1).join('.');
+
+/** The module's jobs that inject many unique strings (info_content) into the family of fields a rare job's values come from. */
+function uniqueStringSiblings(job: CatalogueJob, jobs: CatalogueJob[]): CatalogueJob[] {
+  const by = fieldPrefix(job.job.analysis_config.detectors[0].by_field_name);
+  return jobs.filter(
+    (j) => j.job.analysis_config.detectors[0].function.includes('info_content') && fieldPrefix(j.job.analysis_config.detectors[0].field_name) === by,
+  );
+}
+
+/**
+ * Each job's timeline stage within its module (timeline.ts stageOfJob), moved where other jobs'
+ * novelties would otherwise compete with its own:
+ * - a rare job never comes after the unique strings of its info_content siblings (see `early`);
+ * - a rare job partitioned by host (or parent process) shares its stage with every rare job of the
+ *   same field, the earliest of theirs. The same host's new process in an earlier stage makes its
+ *   own new process the partition's second (rare_process_by_host_windows scored 59, the earlier
+ *   one its top record); one in a later stage can outscore it (anomalous_process_creation 80 under
+ *   83 twelve hours later). In one bucket each is the partition's first, as without the timeline.
+ */
+function moduleStages(jobs: CatalogueJob[]): Map<string, TimelineStage> {
+  const out = new Map(jobs.map((j) => [j.id, stageOfJob(j)]));
+  const detector = (j: CatalogueJob) => j.job.analysis_config.detectors[0];
+  const rare = (j: CatalogueJob) => familyOf(detector(j).function) === 'rare';
+  for (const job of jobs.filter((j) => rare(j) && detector(j).partition_field_name)) {
+    const group = jobs.filter((j) => rare(j) && detector(j).by_field_name === detector(job).by_field_name);
+    const stage = earliestStage(group.map((j) => out.get(j.id)!));
+    for (const j of group) out.set(j.id, stage);
+  }
+  for (const job of jobs.filter(rare)) {
+    const siblings = uniqueStringSiblings(job, jobs);
+    if (siblings.length) out.set(job.id, earliestStage([out.get(job.id)!, ...siblings.map((j) => out.get(j.id)!)]));
+  }
+  return out;
+}
+
 export function buildPlan(input: GenerateOptions, now = Date.now(), live?: LiveRound): Plan {
   const options = resolveOptions(input, now);
   const { start, end } = dataWindow(options);
@@ -264,6 +304,11 @@ export function buildPlan(input: GenerateOptions, now = Date.now(), live?: LiveR
   const shared: Incident['shared'] = new Map();
   const groups = selectedJobs(resolution, options.variant);
   if (options.customJobs?.length) groups.set(CUSTOM_MODULE_ID, withoutClashes(options.customJobs, groups));
+  // The timeline (timeline.ts): each job's anomalies go before its stage's end instead of the data's.
+  // A live round (server/live) is one incident in its last buckets, whatever the demo it continues.
+  const timeline = options.timeline && !(live && live.round > 0);
+  const stages = new Map<string, TimelineStage>();
+  const ends = timeline ? stageEnds(end) : undefined;
   const people = new Map<number, number>();
   if ([...groups.values()].some((jobs) => jobs.some((j) => familyOf(j.job.analysis_config.detectors[0].function) === 'time'))) {
     for (let k = 0; k < options.anomaliesPerJob; k++) people.set(TIME_OF_DAY_PERSON + k, TIME_OF_DAY_OFFSET);
@@ -297,6 +342,7 @@ export function buildPlan(input: GenerateOptions, now = Date.now(), live?: LiveR
       }
       return Math.min(start, floorTo(end - days * DAY, DAY));
     });
+    if (timeline) for (const [id, stage] of moduleStages(jobs)) stages.set(id, stage);
     const injections: InjectedEvent[] = [];
     const suppressions: Suppression[] = [];
     const extended = new Set<string>();
@@ -309,14 +355,9 @@ export function buildPlan(input: GenerateOptions, now = Date.now(), live?: LiveR
       // strings neither share their bucket nor precede them as earlier novelties (issue #8): all of
       // them before the earliest of those (with --anomalies-per-job, the unique strings' first round).
       const fn = job.job.analysis_config.detectors[0].function;
-      const prefix = (f?: string) => (f ?? '').split('.').slice(0, -1).join('.');
-      const by = prefix(job.job.analysis_config.detectors[0].by_field_name);
-      const early =
-        fn === 'rare' &&
-        bucketSpan < HOUR &&
-        jobs.some((j) => j.job.analysis_config.detectors[0].function.includes('info_content') && prefix(j.job.analysis_config.detectors[0].field_name) === by)
-          ? bucketSpan
-          : 0;
+      const early = fn === 'rare' && bucketSpan < HOUR && uniqueStringSiblings(job, jobs).length ? bucketSpan : 0;
+      // Where this job's anomalies end: the data's end, or its timeline stage's.
+      const anchor = ends ? ends[stages.get(job.id)!] : end;
       // A bucket longer than the anomalies' 2-hour step would hold other jobs' extra anomalies
       // (with --anomalies-per-job): on the incident's host they are new processes of the same
       // partition. Such a job's anomalies go to whole buckets before the earliest of those.
@@ -331,11 +372,11 @@ export function buildPlan(input: GenerateOptions, now = Date.now(), live?: LiveR
       let weekendShift = 0;
       if (familyOf(fn) === 'count' && options.historyDays < 21 && !profile.steady) {
         const weekend = (t: number) => [0, 6].includes(new Date(t).getUTCDay());
-        const first = anomalyBucket(end, bucketSpan, 0);
+        const first = anomalyBucket(anchor, bucketSpan, 0);
         while (weekend(first - weekendShift)) weekendShift += bucketSpan;
         if (weekendShift)
           notices.push(
-            `${job.id}: the data ends on a weekend; its anomaly goes to the last weekday evening (the engine does not score weekend counts with less than three weeks of history), and its rule gets a manual run.`,
+            `${job.id}: ${ends ? `its timeline stage (${stages.get(job.id)}) falls` : 'the data ends'} on a weekend; its anomaly goes to the last weekday evening (the engine does not score weekend counts with less than three weeks of history), and its rule gets a manual run.`,
           );
       }
       // Without a rule to keep the anomaly in the look-back of, a person's odd hour is late evening
@@ -343,10 +384,10 @@ export function buildPlan(input: GenerateOptions, now = Date.now(), live?: LiveR
       for (let ordinal = 0; ordinal < options.anomaliesPerJob; ordinal++) {
         const bucketStart =
           familyOf(fn) === 'time' && !(live && live.round > 0)
-            ? timeOfDayBucket(end, bucketSpan, ordinal)
+            ? timeOfDayBucket(anchor, bucketSpan, ordinal)
             : longBucket
-              ? floorTo(anomalyBucket(end, TICK, options.anomaliesPerJob - 1), bucketSpan) - (1 + ordinal) * bucketSpan - weekendShift
-              : anomalyBucket(end, bucketSpan, early ? options.anomaliesPerJob - 1 + ordinal : ordinal) - early - weekendShift;
+              ? floorTo(anomalyBucket(anchor, TICK, options.anomaliesPerJob - 1), bucketSpan) - (1 + ordinal) * bucketSpan - weekendShift
+              : anomalyBucket(anchor, bucketSpan, early ? options.anomaliesPerJob - 1 + ordinal : ordinal) - early - weekendShift;
         if (bucketStart < starts[i] + MIN_HISTORY_BEFORE_ANOMALY) {
           // Never inside the models' warm-up: a short history whose anomaly moved back (a weekend
           // end, extra anomalies) gives this job the baseline it needs before it, from its own
@@ -374,6 +415,7 @@ export function buildPlan(input: GenerateOptions, now = Date.now(), live?: LiveR
           description: shaped.description,
           eventCount: shaped.events.length,
           rules: rules.map((r) => ruleReach(r, bucketStart, end)),
+          ...(timeline ? { stage: stages.get(job.id) } : {}),
         });
       }
       return { job, start: starts[i], bucketSpan, lane: lanes[i], rules, anomalies };
@@ -400,6 +442,7 @@ export function buildPlan(input: GenerateOptions, now = Date.now(), live?: LiveR
       tick,
     });
   }
+  if (timeline) notices.splice(resolution.notices.length, 0, timelineNotice(end, stages));
   const dataStart = Math.min(start, ...modules.flatMap((m) => m.jobs.map((j) => j.start)));
   return { options, start, dataStart, end, modules, notices };
 }

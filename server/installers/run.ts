@@ -19,6 +19,7 @@ import { preflight } from './preflight';
 import { installRules } from './rules';
 import { mlNodesMemory, planWaves, sizeJobs, type JobSize } from './sizing';
 import type { InstallDeps, InstallOptions, ProgressListener } from './types';
+import { TIMELINE_STAGES } from '../../common/options';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -64,9 +65,35 @@ export function manualRunRange(plan: Pick<Plan, 'start' | 'end'>, bucketStarts: 
 export function lateRules(plan: Plan, shift = 0, now?: number): string[] {
   return plan.modules.flatMap((m) =>
     m.jobs.flatMap((j) =>
-      j.anomalies.flatMap((a) => a.rules.filter((r) => (now === undefined ? !r.withinLookback : a.bucketStart + shift < now - parseLookback(r.from))).map((r) => r.ruleId)),
+      j.anomalies.flatMap((a) =>
+        a.rules.filter((r) => (now === undefined ? !r.withinLookback : a.bucketStart + shift < now - parseLookback(r.from))).map((r) => r.ruleId),
+      ),
     ),
   );
+}
+
+/** Kibana runs rules manually (the Detection Engine's bulk action `run`, the rules client's scheduleBackfill) from 8.16. */
+export const MANUAL_RUN_SINCE = { major: 8, minor: 16 } as const;
+
+export function canRunRulesManually(kibanaVersion: string | undefined): boolean {
+  const [major, minor] = (kibanaVersion ?? '').split('.').map(Number);
+  return major > MANUAL_RUN_SINCE.major || (major === MANUAL_RUN_SINCE.major && minor >= MANUAL_RUN_SINCE.minor);
+}
+
+/**
+ * Whether a run keeps the timeline option (common/options.ts): its earlier anomalies alert only
+ * through a manual rule run, so a run that installs rules on a Kibana without manual runs places
+ * every anomaly in the last buckets instead (the scheduled runs see those). Without rules (no
+ * Kibana, or installRules false) the timeline stays: Anomaly Explorer tells the story. The live
+ * route and live mode ask the same question, so their base plan is the run's.
+ */
+export function keepsTimeline(
+  options: Pick<InstallOptions, 'timeline' | 'installRules'>,
+  kibana: { version?: string; runRules: boolean } | undefined,
+): boolean {
+  if (!options.timeline) return false;
+  if (options.installRules === false || !kibana) return true;
+  return kibana.runRules && canRunRulesManually(kibana.version);
 }
 
 export function cleanupHintFor(namespace: string): string {
@@ -89,7 +116,9 @@ export async function refuseCollisions(deps: Pick<InstallDeps, 'es'>, plan: Plan
     throw toInstallError(error, 'Reading the index template');
   }
   if (template.kind === 'foreign') {
-    throw fail(`Index template ${indexTemplateName(namespace)} exists and was not created by ml-demo-data; choose another namespace (--namespace) or remove that template.`);
+    throw fail(
+      `Index template ${indexTemplateName(namespace)} exists and was not created by ml-demo-data; choose another namespace (--namespace) or remove that template.`,
+    );
   }
   const recorded = template.kind === 'ours' ? (template.meta.dataStreams ?? []) : [];
   let streams: { name: string; template?: string }[] = [];
@@ -101,12 +130,17 @@ export async function refuseCollisions(deps: Pick<InstallDeps, 'es'>, plan: Plan
   const planned = plan.modules.map((m) => m.dataStream);
   const foreign = streams.filter((d) => planned.includes(d.name) && !(recorded.includes(d.name) && d.template === indexTemplateName(namespace)));
   if (foreign.length) {
-    throw fail(`Data stream ${foreign.map((d) => d.name).join(', ')} exists and was not created by ml-demo-data; choose another namespace (--namespace) so the demo does not write into it.`);
+    throw fail(
+      `Data stream ${foreign.map((d) => d.name).join(', ')} exists and was not created by ml-demo-data; choose another namespace (--namespace) so the demo does not write into it.`,
+    );
   }
   if (!withJobs) return;
   let markers;
   try {
-    markers = await jobMarkers(es, plan.modules.flatMap((m) => m.jobs.map((j) => j.job.id)));
+    markers = await jobMarkers(
+      es,
+      plan.modules.flatMap((m) => m.jobs.map((j) => j.job.id)),
+    );
   } catch (error) {
     throw toInstallError(error, 'Listing ML jobs');
   }
@@ -127,8 +161,19 @@ export async function runInstall(deps: InstallDeps, options: InstallOptions, onP
   const namespace = options.namespace ?? 'default';
   const now = () => new Date().toISOString();
   const progress: RunProgress = {
-    runId: options.runId ?? randomUUID(), space: deps.space ?? 'default', state: 'running', phase: 'preflight', startedAt: now(), updatedAt: now(),
-    request: { modules: options.modules, namespace }, docs: { planned: 0, generated: 0, indexed: 0, failed: 0 }, dataStreams: [], jobs: [], rules: [], notices: [], errors: [],
+    runId: options.runId ?? randomUUID(),
+    space: deps.space ?? 'default',
+    state: 'running',
+    phase: 'preflight',
+    startedAt: now(),
+    updatedAt: now(),
+    request: { modules: options.modules, namespace },
+    docs: { planned: 0, generated: 0, indexed: 0, failed: 0 },
+    dataStreams: [],
+    jobs: [],
+    rules: [],
+    notices: [],
+    errors: [],
     created: { dataStreams: [], indexTemplates: [], jobs: [], datafeeds: [], rules: [] },
   };
   const emit = (phase?: PhaseId) => {
@@ -143,11 +188,27 @@ export async function runInstall(deps: InstallDeps, options: InstallOptions, onP
   emit();
 
   const stack = await preflight(es, kibana, namespace, deps.stack);
-  progress.notices.push(`Elasticsearch ${stack.esVersion}${stack.kibanaVersion ? `, Kibana ${stack.kibanaVersion}` : ''}: ${stack.variant === 'ea' ? '9.4+ (_ea)' : 'classic'} job ids.`);
+  progress.notices.push(
+    `Elasticsearch ${stack.esVersion}${stack.kibanaVersion ? `, Kibana ${stack.kibanaVersion}` : ''}: ${stack.variant === 'ea' ? '9.4+ (_ea)' : 'classic'} job ids.`,
+  );
+
+  let timeline = options.timeline;
+  if (options.timeline && !keepsTimeline(options, kibana && { version: stack.kibanaVersion, runRules: Boolean(kibana.runRules) })) {
+    const why = `Kibana ${stack.kibanaVersion ?? ''} cannot run rules manually (${MANUAL_RUN_SINCE.major}.${MANUAL_RUN_SINCE.minor}+)`;
+    if (options.documents) {
+      // A bundle's documents are its plan's: the timeline stays, and its earlier anomalies do not alert.
+      progress.notices.push(
+        `Timeline: ${why}, so only the anomalies inside their rules' look-back will alert; the others are in Anomaly Explorer. Write the bundle without --timeline for this stack.`,
+      );
+    } else {
+      timeline = false;
+      progress.notices.push(`Timeline: ${why}, so every anomaly goes to the last buckets as without --timeline, where the rules' scheduled runs see them.`);
+    }
+  }
 
   let plan: Plan;
   try {
-    plan = buildPlan({ ...options, variant: options.variant ?? stack.variant });
+    plan = buildPlan({ ...options, timeline, variant: options.variant ?? stack.variant });
   } catch (error) {
     throw error instanceof OptionsError ? new InstallError(error.message, 400, 'bad_request') : error;
   }
@@ -160,15 +221,23 @@ export async function runInstall(deps: InstallDeps, options: InstallOptions, onP
   progress.window = { start: iso(start), end: iso(end) };
   progress.docs.planned = expectedDocs(plan);
   progress.dataStreams = plan.modules.map((m) => m.dataStream);
-  progress.jobs = plan.modules.flatMap((m) => m.jobs.map((j): JobProgress => {
-    const a = j.anomalies[0];
-    const rule = j.rules[0];
-    return {
-      jobId: j.job.id, moduleId: m.moduleId, function: j.job.job.analysis_config.detectors[0].function, state: 'pending',
-      anomaly: { bucketStart: iso(a.bucketStart + shift), description: a.description, scope: a.scope, value: a.value },
-      maxRecordScore: null, ruleId: rule?.rule_id, ruleName: rule?.name, ruleThreshold: rule?.anomaly_threshold,
-    };
-  }));
+  progress.jobs = plan.modules.flatMap((m) =>
+    m.jobs.map((j): JobProgress => {
+      const a = j.anomalies[0];
+      const rule = j.rules[0];
+      return {
+        jobId: j.job.id,
+        moduleId: m.moduleId,
+        function: j.job.job.analysis_config.detectors[0].function,
+        state: 'pending',
+        anomaly: { bucketStart: iso(a.bucketStart + shift), description: a.description, scope: a.scope, value: a.value },
+        maxRecordScore: null,
+        ruleId: rule?.rule_id,
+        ruleName: rule?.name,
+        ruleThreshold: rule?.anomaly_threshold,
+      };
+    }),
+  );
   emit('plan');
 
   try {
@@ -179,13 +248,19 @@ export async function runInstall(deps: InstallDeps, options: InstallOptions, onP
     let waves: string[][] | undefined;
     let sizes: Map<string, JobSize> | undefined;
     if (options.enableJobs !== false && options.sizeJobs !== false) {
-      const existing = await existingJobs(es, progress.jobs.map((j) => j.jobId));
+      const existing = await existingJobs(
+        es,
+        progress.jobs.map((j) => j.jobId),
+      );
       sizes = await sizeJobs(es, plan);
       const nodes = await mlNodesMemory(es);
       // Jobs someone else made stay as they are; ours (this demo or an earlier one it replaces) are opened.
       const toOpen = progress.jobs.filter((j) => existing.get(j.jobId) !== null);
       if (nodes) {
-        const w = planWaves(toOpen.map((j) => ({ jobId: j.jobId, limitMb: sizes!.get(j.jobId)!.limitMb })), nodes);
+        const w = planWaves(
+          toOpen.map((j) => ({ jobId: j.jobId, limitMb: sizes!.get(j.jobId)!.limitMb })),
+          nodes,
+        );
         waves = w.waves;
         const mb = (b: number) => `${Math.round(b / 1048576)} MB`;
         progress.notices.push(
@@ -214,7 +289,10 @@ export async function runInstall(deps: InstallDeps, options: InstallOptions, onP
       const counts = await indexModule(es, plan, module, {
         source: options.documents && (() => options.documents!(module)),
         fingerprint,
-        chunkSize: options.chunkSize ?? 5000, concurrency: options.concurrency ?? 4, retryWaitMs: options.retryWaitMs, signal,
+        chunkSize: options.chunkSize ?? 5000,
+        concurrency: options.concurrency ?? 4,
+        retryWaitMs: options.retryWaitMs,
+        signal,
         onProgress: (_id, c) => {
           progress.docs.generated = base.generated + c.sent;
           progress.docs.indexed = base.indexed + c.indexed + c.present;
@@ -234,7 +312,10 @@ export async function runInstall(deps: InstallDeps, options: InstallOptions, onP
 
     if (options.enableJobs !== false) {
       emit('jobs');
-      const existing = await existingJobs(es, progress.jobs.map((j) => j.jobId));
+      const existing = await existingJobs(
+        es,
+        progress.jobs.map((j) => j.jobId),
+      );
       const limits = sizes && new Map([...sizes].map(([id, s]) => [id, s.limitMb]));
       for (const module of plan.modules) {
         checkAbort();
@@ -244,7 +325,10 @@ export async function runInstall(deps: InstallDeps, options: InstallOptions, onP
           j.state = outcome.state === 'failed' ? 'failed' : ours ? 'created' : 'existing';
           if (outcome.error) j.error = outcome.error;
           if (outcome.warning && !progress.notices.includes(outcome.warning)) progress.notices.push(outcome.warning);
-          if (outcome.state === 'existing' && !ours) progress.notices.push(`Job ${outcome.jobId} already exists and was not created by this tool: left as it is; it does not read the demo data, so no score is reported for it.`);
+          if (outcome.state === 'existing' && !ours)
+            progress.notices.push(
+              `Job ${outcome.jobId} already exists and was not created by this tool: left as it is; it does not read the demo data, so no score is reported for it.`,
+            );
           if (outcome.state === 'created') {
             progress.created.jobs.push(outcome.jobId);
             progress.created.datafeeds.push(`datafeed-${outcome.jobId}`);
@@ -291,7 +375,9 @@ export async function runInstall(deps: InstallDeps, options: InstallOptions, onP
         }
         if (ours.some((j) => j.state === 'running')) break;
         // The next wave needs this one's memory.
-        if (w < waveCount - 1) for (const j of ours.filter((x) => x.state === 'processed')) await closeJob(es, j.jobId).catch((e) => progress.notices.push(toInstallError(e, `Closing ${j.jobId}`).message));
+        if (w < waveCount - 1)
+          for (const j of ours.filter((x) => x.state === 'processed'))
+            await closeJob(es, j.jobId).catch((e) => progress.notices.push(toInstallError(e, `Closing ${j.jobId}`).message));
       }
     }
     checkAbort();
@@ -300,10 +386,17 @@ export async function runInstall(deps: InstallDeps, options: InstallOptions, onP
       emit('rules');
       const rules = plan.modules.flatMap((m) => m.jobs.flatMap((j) => j.rules));
       const outcomes = await installRules(kibana, rules, progress.notices);
-      progress.rules = outcomes.map((o) => ({ ruleId: o.ruleId, ...(o.prebuiltRuleId ? { prebuiltRuleId: o.prebuiltRuleId } : {}), name: o.name, id: o.id, state: o.state, error: o.error }));
+      progress.rules = outcomes.map((o) => ({
+        ruleId: o.ruleId,
+        ...(o.prebuiltRuleId ? { prebuiltRuleId: o.prebuiltRuleId } : {}),
+        name: o.name,
+        id: o.id,
+        state: o.state,
+        error: o.error,
+      }));
       const created = outcomes.filter((o) => o.createdByUs).map((o) => o.ruleId);
       progress.created.rules.push(...created);
-      await putTemplate(es, plan, { fingerprint, dataStreams, createdRules: [...new Set([...(same ? meta?.createdRules ?? [] : []), ...created])] });
+      await putTemplate(es, plan, { fingerprint, dataStreams, createdRules: [...new Set([...(same ? (meta?.createdRules ?? []) : []), ...created])] });
       for (const o of outcomes.filter((x) => x.error)) progress.errors.push(o.error!);
       // Records outside a rule's look-back would only alert on a manual run over them.
       // (For a re-based load, counted from now with every bucket moved by the shift.)
@@ -313,24 +406,47 @@ export async function runInstall(deps: InstallDeps, options: InstallOptions, onP
           j.anomalies.flatMap((a) =>
             a.rules
               .filter((r) => (options.shiftMs === undefined ? !r.withinLookback : a.bucketStart + shift < nowMs - parseLookback(r.from)))
-              .map((r) => ({ ruleId: r.ruleId, bucketStart: a.bucketStart + shift })),
+              .map((r) => ({ ruleId: r.ruleId, bucketStart: a.bucketStart + shift, stage: a.stage })),
           ),
         ),
       );
       const lateRules = outcomes.filter((o) => o.id && o.state !== 'failed' && late.some((l) => l.ruleId === (o.prebuiltRuleId ?? o.ruleId)));
-      const range = lateRules.length ? manualRunRange({ start: plan.dataStart + shift, end }, late.map((l) => l.bucketStart), nowMs) : undefined;
-      if (lateRules.length && !range) progress.notices.push(`Manual rule run not possible: the anomalies outside their rules' look-back are not in the past 90 days (Kibana runs rules manually over the past 90 days only).`);
+      const range = lateRules.length
+        ? manualRunRange(
+            { start: plan.dataStart + shift, end },
+            late.map((l) => l.bucketStart),
+            nowMs,
+          )
+        : undefined;
+      if (lateRules.length && !range)
+        progress.notices.push(
+          `Manual rule run not possible: the anomalies outside their rules' look-back are not in the past 90 days (Kibana runs rules manually over the past 90 days only).`,
+        );
       if (range && kibana.runRules) {
-        const names = lateRules.map((o) => o.name).join(', ');
+        // With the timeline, each rule with its story's stage (the earliest of its anomalies').
+        const stageOf = (o: (typeof lateRules)[number]) => {
+          const stages = late.filter((l) => l.ruleId === (o.prebuiltRuleId ?? o.ruleId) && l.stage).map((l) => TIMELINE_STAGES.indexOf(l.stage!));
+          return stages.length ? ` (${TIMELINE_STAGES[Math.min(...stages)]})` : '';
+        };
+        const names = lateRules.map((o) => `${o.name}${stageOf(o)}`).join(', ');
         try {
-          const { errors } = await kibana.runRules(lateRules.map((o) => o.id!), iso(range.start), iso(range.end));
-          if (errors.length < lateRules.length) progress.notices.push(`Manual rule run scheduled over ${iso(range.start)} .. ${iso(range.end)} for ${names} (their anomalies are outside the rules' look-back).`);
+          const { errors } = await kibana.runRules(
+            lateRules.map((o) => o.id!),
+            iso(range.start),
+            iso(range.end),
+          );
+          if (errors.length < lateRules.length)
+            progress.notices.push(
+              `Manual rule run scheduled over ${iso(range.start)} .. ${iso(range.end)} for ${names} (their anomalies are outside the rules' look-back).`,
+            );
           for (const e of errors) progress.notices.push(`Manual rule run not possible: ${e}`);
         } catch (e) {
           progress.notices.push(`Manual rule run not possible: ${toInstallError(e, 'Manual rule run').message}`);
         }
       } else if (range) {
-        progress.notices.push(`Rules ${lateRules.map((o) => o.name).join(', ')} will not alert on their anomalies (outside their look-back) and this Kibana cannot run them manually.`);
+        progress.notices.push(
+          `Rules ${lateRules.map((o) => o.name).join(', ')} will not alert on their anomalies (outside their look-back) and this Kibana cannot run them manually.`,
+        );
       }
       emit();
     } else if (options.installRules !== false) {

@@ -45,7 +45,7 @@ import { InstallError, statusOf, toInstallError } from '../installers/errors';
 import { putTemplate, readTemplateMeta, type TemplateMeta } from '../installers/index_template';
 import { planFingerprint } from '../installers/indexer';
 import { ourJobs } from '../installers/cleanup';
-import { runInstall } from '../installers/run';
+import { keepsTimeline, runInstall } from '../installers/run';
 import { mlNodesMemory, planWaves } from '../installers/sizing';
 import type { EsClient, InstallDeps, InstallOptions } from '../installers/types';
 
@@ -520,7 +520,10 @@ export async function runLive(deps: InstallDeps, options: LiveOptions): Promise<
         setup,
         stopped: 'cancelled',
       };
-    base = { ...rest, end, variant: rest.variant ?? (setup.jobs[0]?.jobId.endsWith('_ea') ? 'ea' : 'classic') };
+    // The setup's own decision about the timeline (run.ts keepsTimeline), so the base plan is the one it indexed.
+    const kibanaVersion = rest.timeline && deps.kibana ? await deps.kibana.version() : undefined;
+    const timeline = keepsTimeline(rest, deps.kibana && { version: kibanaVersion, runRules: Boolean(deps.kibana.runRules) });
+    base = { ...rest, end, timeline, variant: rest.variant ?? (setup.jobs[0]?.jobId.endsWith('_ea') ? 'ea' : 'classic') };
   }
   const session = await LiveSession.open(es, { namespace, incidentEveryMs: options.incidentEveryMs, base, now: clock.now(), log });
   const { state } = session;

@@ -24,6 +24,7 @@ import { InstallError, toInstallError } from '../installers/errors';
 import type { TemplateMeta } from '../installers/index_template';
 import type { EsClient } from '../installers/types';
 import type { ConcreteTaskInstance, KibanaRequest, RunResult, TaskDefinition } from '../kibana_shim';
+import { maybeObject } from '../config_schema_shim';
 import { LiveSession, type LiveState } from './live';
 
 export const LIVE_TASK_TYPE = 'ml-demo-data:live';
@@ -48,6 +49,33 @@ export interface LiveTaskState {
   lastRoundAt?: string;
   /** The last round's failure, if it failed (the next round tries again). */
   error?: string;
+}
+
+/**
+ * The state's versions for Task Manager (task.ts `stateSchemaByVersion`): a state it reads is
+ * brought to the latest version by each `up` and validated, one it writes must match the latest
+ * schema exactly. Version 1 is the state above; a task stored before versions (no `stateVersion`)
+ * gets version 1's `up`, which keeps the fields of the right type and drops the rest, so a state
+ * Task Manager cannot validate never stops the demo's rounds. A new field is a version 2 whose
+ * `up` fills it from version 1's state.
+ */
+export const LIVE_TASK_STATE_SCHEMA = maybeObject<LiveTaskState & Record<string, unknown>>({
+  started: 'boolean',
+  rounds: 'number',
+  lastRoundAt: 'string',
+  error: 'string',
+});
+export const liveTaskStateSchemaByVersion: NonNullable<TaskDefinition['stateSchemaByVersion']> = {
+  1: {
+    schema: LIVE_TASK_STATE_SCHEMA,
+    up: (state) => LIVE_TASK_STATE_SCHEMA.extendsDeep({ unknowns: 'ignore' }).validate(keepValid(state)),
+  },
+};
+
+/** The fields of a stored state whose type is version 1's (a field of another type is dropped, not an error). */
+function keepValid(state: Record<string, unknown>): Record<string, unknown> {
+  const kinds: Record<keyof LiveTaskState, string> = { started: 'boolean', rounds: 'number', lastRoundAt: 'string', error: 'string' };
+  return Object.fromEntries(Object.entries(state ?? {}).filter(([k, v]) => k in kinds && typeof v === kinds[k as keyof LiveTaskState]));
 }
 
 export interface RoundArgs {
@@ -94,6 +122,7 @@ export function liveTaskDefinitions(round: LiveRoundRunner): Record<string, Task
       // A first round may catch up on days of windows and plan several incidents.
       timeout: '30m',
       maxAttempts: 3,
+      stateSchemaByVersion: liveTaskStateSchemaByVersion,
       createTaskRunner({ taskInstance, fakeRequest }) {
         const controller = new AbortController();
         return {

@@ -13,6 +13,7 @@ import { CustomJobError } from '../custom_jobs/parse';
 import { buildPlan } from '../generators/plan';
 import { readTemplateMeta } from '../installers/index_template';
 import { planFingerprint } from '../installers/indexer';
+import { keepsTimeline } from '../installers/run';
 import { DEFAULT_INCIDENT_EVERY_MS, type LiveState } from '../live/live';
 import { liveStatus } from '../live/live_task';
 import type { IRouter } from '../kibana_shim';
@@ -54,6 +55,8 @@ export function registerStartLiveRoute(router: IRouter, deps: RouteDeps) {
           installRules,
           variant: variantFor(deps.kibanaVersion),
           end: run.window.end,
+          // As the run decided it (run.ts keepsTimeline): on a Kibana without manual rule runs it placed the anomalies without the timeline.
+          timeline: keepsTimeline({ timeline: rest.timeline, installRules }, { version: deps.kibanaVersion, runRules: true }),
         };
         // The namespace must still hold this run's demo (a CLI run or a cleanup may have replaced it).
         const meta = await readTemplateMeta(es, namespace);

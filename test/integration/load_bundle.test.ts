@@ -13,6 +13,7 @@ import { main } from '../../bin/ml_demo_data';
 import { writeBundle } from '../../server/bundle/write_bundle';
 import type { BundleManifest } from '../../server/bundle/manifest';
 import { rebaseShift, shiftDocument } from '../../server/bundle/load_bundle';
+import { lateRulesOf } from '../../server/bundle/load_script';
 import { buildPlan } from '../../server/generators/plan';
 import { DAY, floorTo, parseDuration, parseLookback, TICK } from '../../server/generators/time';
 import { startStandin, type Standin } from '../standin';
@@ -119,5 +120,48 @@ describe('loading a bundle written a day earlier', () => {
     expect(standin.state.pipelines.size).toBe(0);
     expect(standin.requests.filter((r) => r.url.includes('_bulk?pipeline=ml-demo-data-rebase-default')).length).toBeGreaterThan(0);
     expectRebased(loadedAt, Date.now());
+  }, 240_000);
+});
+
+describe('a timeline bundle (issue #12, point 3)', () => {
+  let tdir: string;
+  let tmanifest: BundleManifest;
+  beforeAll(async () => {
+    tdir = mkdtempSync(join(tmpdir(), 'ml-demo-load-timeline-'));
+    const end = new Date(floorTo(Date.now(), TICK) - DAY - 2 * 3_600_000).toISOString();
+    ({ manifest: tmanifest } = await writeBundle(
+      buildPlan({ modules: ['security_auth', 'v3_linux_anomalous_network_port_activity'], historyDays: 3, end, timeline: true }),
+      tdir,
+      { verify: false },
+    ));
+  }, 60_000);
+  afterAll(() => rmSync(tdir, { recursive: true, force: true }));
+
+  it('load.sh runs exactly the rules whose look-back does not reach their anomaly manually, over their moved anomalies (bulk action run)', async () => {
+    const late = lateRulesOf(tmanifest)!;
+    const inside = tmanifest.anomalies.flatMap((a) => a.rules.filter((r) => r.withinLookback).map((r) => r.ruleId));
+    expect(late.ruleIds.length).toBeGreaterThan(0);
+    expect(inside.length).toBeGreaterThan(0);
+    const { code, output } = await new Promise<{ code: number | null; output: string }>((done) => {
+      const child = spawn('bash', [join(tdir, 'load.sh')], {
+        env: { PATH: process.env.PATH, ES_URL: standin.esUrl, KIBANA_URL: standin.kibanaUrl, ELASTIC_API_KEY: 'dGVzdDp0ZXN0', WAIT_SECONDS: '60' },
+      });
+      let output = '';
+      child.stdout.on('data', (d) => (output += d));
+      child.stderr.on('data', (d) => (output += d));
+      child.on('close', (c) => done({ code: c, output }));
+    });
+    expect({ code, output }).toEqual({
+      code: 0,
+      output: expect.stringContaining(`for ${late.ruleIds.length} rule(s) whose look-back does not reach their anomaly`),
+    });
+    expect(output).not.toMatch(/failed|could not/);
+    const runs = standin.state.manualRuns;
+    expect(runs.map((r) => r.ruleId).sort()).toEqual(late.ruleIds);
+    // Moved like the data: the data now ends at the load's 15 minutes, the run from an hour before the earliest late anomaly.
+    const shift = Date.parse(runs[0].end) - Date.parse(tmanifest.window.end);
+    expect(shift % TICK).toBe(0);
+    for (const r of runs)
+      expect([r.space, r.start, r.end]).toEqual(['default', new Date(Date.parse(late.earliest) - 3_600_000 + shift).toISOString(), runs[0].end]);
   }, 240_000);
 });

@@ -14,6 +14,12 @@
  *   invalidates its key; only `idle`, enabled tasks whose `runAt` has come are claimed;
  * - a task left `running` by an instance that stopped is claimed again by a live one. Real Task
  *   Manager waits for the task's retryAt (its timeout) first; here it is claimed at once.
+ * - a task type with `stateSchemaByVersion` has its state versioned as task_validator.ts does it:
+ *   read (a run's `taskInstance`, `get`) through each version's `up` from the stored `stateVersion`
+ *   (1 when none) to the latest, each result validated, then the latest schema with unknown keys
+ *   ignored (a state that fails is passed on as stored: `allow_reading_invalid_state` defaults to
+ *   true); written (schedule, a run's result) against the latest schema with unknown keys
+ *   forbidden, stored with its version;
  * Polling is event-driven (schedule, start, end of a run, `runDue`) instead of every 3 s, plus every
  * `pollIntervalMs` when given (the dev host); time is `now()` (tests move it).
  */
@@ -70,14 +76,49 @@ const intervalMs = (interval: string) => {
   if (!m) throw new Error(`Invalid interval "${interval}"`);
   return Number(m[1]) * { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 's' | 'm' | 'h' | 'd'];
 };
-const toInstance = (task: StoredTask): ConcreteTaskInstance => {
-  const { apiKey: _k, userScope: _u, ownerId: _o, runAt, ...rest } = copy(task);
-  return { ...rest, ...(runAt !== undefined ? { runAt: new Date(runAt) } : {}) };
+const latestState = (def: TaskDefinition | undefined) => {
+  const versions = Object.keys(def?.stateSchemaByVersion ?? {}).map(Number);
+  return versions.length ? { version: Math.max(...versions), ...def!.stateSchemaByVersion![Math.max(...versions)] } : undefined;
 };
+/** task_validator.ts getValidatedTaskInstanceFromReading (migrateTaskState, then the latest schema, unknowns ignored). */
+export function readTaskState(state: Record<string, unknown>, stateVersion: number | undefined, def: TaskDefinition | undefined): Record<string, unknown> {
+  const latest = latestState(def);
+  if (!latest) return state;
+  try {
+    let migrated = state;
+    if (!(stateVersion && stateVersion >= latest.version))
+      for (let i = stateVersion || 1; i <= latest.version; i++) {
+        const step = def!.stateSchemaByVersion![i];
+        if (!step) throw new Error(`[TaskValidator] state schema for ${def!.title} missing version: ${i}`);
+        migrated = step.up(migrated);
+        step.schema.validate(migrated);
+      }
+    return latest.schema.extendsDeep({ unknowns: 'ignore' }).validate(migrated);
+  } catch {
+    return state;
+  }
+}
+/** task_validator.ts getValidatedTaskInstanceForUpdating: the latest schema, unknown keys forbidden, and its version. */
+export function writeTaskState(state: Record<string, unknown>, def: TaskDefinition | undefined): { state: Record<string, unknown>; stateVersion?: number } {
+  const latest = latestState(def);
+  return latest ? { state: latest.schema.extendsDeep({ unknowns: 'forbid' }).validate(state), stateVersion: latest.version } : { state };
+}
+
+const toInstanceOf =
+  (definitions: Map<string, TaskDefinition>) =>
+  (task: StoredTask): ConcreteTaskInstance => {
+    const { apiKey: _k, userScope: _u, ownerId: _o, runAt, ...rest } = copy(task);
+    return {
+      ...rest,
+      state: readTaskState(rest.state, rest.stateVersion, definitions.get(task.taskType)),
+      ...(runAt !== undefined ? { runAt: new Date(runAt) } : {}),
+    };
+  };
 
 export function fakeTaskManager(o: FakeTaskManagerOptions): FakeTaskManager {
   const id = randomUUID();
   const definitions = new Map<string, TaskDefinition>();
+  const toInstance = toInstanceOf(definitions);
   const inFlight = new Set<Promise<void>>();
   let started = false;
   let stopped = false;
@@ -138,7 +179,7 @@ export function fakeTaskManager(o: FakeTaskManagerOptions): FakeTaskManager {
           : undefined;
       if (next !== undefined) {
         Object.assign(task, {
-          state: copy(result!.state),
+          ...writeTaskState(copy(result!.state), def),
           status: 'idle',
           attempts: 0,
           runAt: next,
@@ -181,7 +222,7 @@ export function fakeTaskManager(o: FakeTaskManagerOptions): FakeTaskManager {
         id: taskId,
         taskType: task.taskType,
         params: copy(task.params),
-        state: copy(task.state),
+        ...writeTaskState(copy(task.state), definitions.get(task.taskType)),
         attempts: 0,
         status: 'idle',
         enabled: true,

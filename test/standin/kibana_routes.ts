@@ -30,7 +30,10 @@ export function kibanaGate(ctx: Ctx, route: RouteDef | undefined): { reply: Repl
       };
     }
     if (route && version === undefined) {
-      return { reply: kbnError(400, 'Please specify a version via elastic-api-version header. Available versions: 1'), violation: `headers: internal route ${ctx.path} without elastic-api-version` };
+      return {
+        reply: kbnError(400, 'Please specify a version via elastic-api-version header. Available versions: 1'),
+        violation: `headers: internal route ${ctx.path} without elastic-api-version`,
+      };
     }
     if (route && version !== '1') {
       return {
@@ -57,8 +60,22 @@ export function kibanaRoutes(shared: Shared, opts: KibanaOptions): RouteDef[] {
     reply({
       name: 'standin-kibana',
       uuid: '5b2de169-2785-441b-ae8c-186a1936b17d',
-      version: { number: opts.kibanaVersion, build_hash: 'st4nd1n', build_number: 1, build_snapshot: false, build_flavor: 'traditional', build_date: '2025-01-01T00:00:00.000Z' },
-      status: { overall: { level: 'available', summary: 'All services and plugins are available' }, core: { elasticsearch: { level: 'available', summary: 'Elasticsearch is available' }, savedObjects: { level: 'available', summary: 'SavedObjects service has completed migrations and is available' } }, plugins: {} },
+      version: {
+        number: opts.kibanaVersion,
+        build_hash: 'st4nd1n',
+        build_number: 1,
+        build_snapshot: false,
+        build_flavor: 'traditional',
+        build_date: '2025-01-01T00:00:00.000Z',
+      },
+      status: {
+        overall: { level: 'available', summary: 'All services and plugins are available' },
+        core: {
+          elasticsearch: { level: 'available', summary: 'Elasticsearch is available' },
+          savedObjects: { level: 'available', summary: 'SavedObjects service has completed migrations and is available' },
+        },
+        plugins: {},
+      },
       metrics: { last_updated: new Date().toISOString(), collection_interval_in_millis: 5000 },
     });
 
@@ -83,8 +100,22 @@ export function kibanaRoutes(shared: Shared, opts: KibanaOptions): RouteDef[] {
     const current = findRule(rules, by);
     if (!current) return notFound(by);
     if (replace && b.type !== current.type && current.immutable) return deErr(400, 'Cannot change the type of a prebuilt rule');
-    const base = replace ? buildRule({}, user(), { id: current.id, rule_id: current.rule_id, created_at: current.created_at, created_by: current.created_by, immutable: current.immutable, rule_source: current.rule_source, version: current.version }) : current;
-    const next = buildRule({ ...base, ...b, id: current.id, rule_id: current.rule_id }, user(), { revision: Number(current.revision ?? 0) + 1, updated_at: new Date().toISOString(), updated_by: user() });
+    const base = replace
+      ? buildRule({}, user(), {
+          id: current.id,
+          rule_id: current.rule_id,
+          created_at: current.created_at,
+          created_by: current.created_by,
+          immutable: current.immutable,
+          rule_source: current.rule_source,
+          version: current.version,
+        })
+      : current;
+    const next = buildRule({ ...base, ...b, id: current.id, rule_id: current.rule_id }, user(), {
+      revision: Number(current.revision ?? 0) + 1,
+      updated_at: new Date().toISOString(),
+      updated_by: user(),
+    });
     rules.set(next.rule_id, next);
     return reply(next);
   };
@@ -102,7 +133,9 @@ export function kibanaRoutes(shared: Shared, opts: KibanaOptions): RouteDef[] {
     const page = Number(ctx.q.page ?? 1);
     const perPage = Number(ctx.q.per_page ?? 20);
     const fields = ctx.q.fields as string[] | undefined;
-    const data = all.slice((page - 1) * perPage, page * perPage).map((r) => (fields ? Object.fromEntries(Object.entries(r).filter(([k]) => ['id', 'rule_id', ...fields].includes(k))) : r));
+    const data = all
+      .slice((page - 1) * perPage, page * perPage)
+      .map((r) => (fields ? Object.fromEntries(Object.entries(r).filter(([k]) => ['id', 'rule_id', ...fields].includes(k))) : r));
     return reply({ page, perPage, total: all.length, data });
   };
 
@@ -128,7 +161,18 @@ export function kibanaRoutes(shared: Shared, opts: KibanaOptions): RouteDef[] {
         if (r.enabled === enabled) results.skipped.push({ id: r.id, name: r.name, skip_reason: 'RULE_NOT_MODIFIED' });
         else results.updated.push(Object.assign(r, { enabled, updated_at: now, revision: Number(r.revision ?? 0) + 1 }));
       } else if (b.action === 'duplicate') {
-        const copy = buildRule({ ...r, id: undefined, rule_id: undefined, name: `${String(r.name)} [Duplicate]`, enabled: false, immutable: false, rule_source: { type: 'internal' } }, user());
+        const copy = buildRule(
+          {
+            ...r,
+            id: undefined,
+            rule_id: undefined,
+            name: `${String(r.name)} [Duplicate]`,
+            enabled: false,
+            immutable: false,
+            rule_source: { type: 'internal' },
+          },
+          user(),
+        );
         rules.set(copy.rule_id, copy);
         results.created.push(copy);
       } else if (b.action === 'edit') {
@@ -139,16 +183,37 @@ export function kibanaRoutes(shared: Shared, opts: KibanaOptions): RouteDef[] {
           else if (e.type === 'set_tags') {
             tags.clear();
             (e.value as string[]).forEach((t) => tags.add(t));
-          }
-          else return deErr(501, `stand-in: bulk edit type ${e.type} not implemented`);
+          } else return deErr(501, `stand-in: bulk edit type ${e.type} not implemented`);
           r.tags = [...tags];
         }
         results.updated.push(Object.assign(r, { updated_at: now, revision: Number(r.revision ?? 0) + 1 }));
+      } else if (b.action === 'run') {
+        // Manual rule run (8.16+), checked as alerting's validate_backfill_schedule.ts and the bulk
+        // action's own checks: a start, an end after it, none older than 90 days or in the future,
+        // an enabled rule.
+        const run = (b.run ?? {}) as { start_date?: string; end_date?: string };
+        const start = Date.parse(run.start_date ?? '');
+        const end = run.end_date === undefined ? Date.now() : Date.parse(run.end_date);
+        if (!Number.isFinite(start) || !Number.isFinite(end)) return deErr(400, 'run.start_date and run.end_date must be dates');
+        if (end <= start) return deErr(400, 'Backfill end must be greater than backfill start');
+        if (start < Date.now() - 90 * 24 * 3600_000) return deErr(400, 'Backfill cannot look back more than 90 days');
+        if (end > Date.now()) return deErr(400, 'Backfill cannot be scheduled for the future');
+        if (!r.enabled) {
+          errors.push({ message: 'Cannot schedule manual rule run for a disabled rule', status_code: 400, rules: [{ id: String(r.id) }] });
+          continue;
+        }
+        s.manualRuns.push({ space: ctx.space, ruleId: r.rule_id, start: new Date(start).toISOString(), end: new Date(end).toISOString() });
+        results.updated.push(r);
       } else {
         return deErr(501, `stand-in: bulk action ${String(b.action)} not implemented`);
       }
     }
-    const summary = { failed: errors.length, skipped: results.skipped.length, succeeded: targets.length - results.skipped.length, total: targets.length + errors.length };
+    const summary = {
+      failed: errors.length,
+      skipped: results.skipped.length,
+      succeeded: targets.length - results.skipped.length,
+      total: targets.length + errors.length,
+    };
     const attributes = { results, summary, ...(errors.length ? { errors } : {}) };
     if (errors.length) return reply({ message: 'Bulk edit partially failed', status_code: 500, attributes }, 500);
     return reply({ success: true, rules_count: summary.total, attributes });
@@ -167,7 +232,15 @@ export function kibanaRoutes(shared: Shared, opts: KibanaOptions): RouteDef[] {
       const id = String(rule.rule_id ?? '(missing)');
       const problems = contract.validateAt('/components/schemas/RuleCreateProps', rule, `file rule ${id}`);
       if (problems.length) {
-        shared.violations.push({ at: new Date().toISOString(), server: 'kibana', method: ctx.method, url: ctx.url, contract: DE, operationId: 'ImportRules', errors: problems });
+        shared.violations.push({
+          at: new Date().toISOString(),
+          server: 'kibana',
+          method: ctx.method,
+          url: ctx.url,
+          contract: DE,
+          operationId: 'ImportRules',
+          errors: problems,
+        });
         errors.push({ rule_id: id, error: { status_code: 400, message: problems.join('; ') } });
         continue;
       }
@@ -214,18 +287,36 @@ export function kibanaRoutes(shared: Shared, opts: KibanaOptions): RouteDef[] {
   };
   const prebuiltStatus = (ctx: Ctx): Reply => {
     const have = installed(ctx.space).length;
-    return reply({ stats: { num_prebuilt_rules_installed: have, num_prebuilt_rules_to_install: opts.prebuilt.length - have, num_prebuilt_rules_to_upgrade: 0, num_prebuilt_rules_total_in_package: opts.prebuilt.length } });
+    return reply({
+      stats: {
+        num_prebuilt_rules_installed: have,
+        num_prebuilt_rules_to_install: opts.prebuilt.length - have,
+        num_prebuilt_rules_to_upgrade: 0,
+        num_prebuilt_rules_total_in_package: opts.prebuilt.length,
+      },
+    });
   };
   const prebuiltInstall = (ctx: Ctx): Reply => {
     const b = body(ctx);
     const ids = b.mode === 'SPECIFIC_RULES' ? new Set(((b.rules as { rule_id: string }[]) ?? []).map((r) => r.rule_id)) : undefined;
     const { created, skipped } = installPrebuilt(ctx.space, ids);
-    return reply({ summary: { total: created.length + skipped.length, succeeded: created.length, skipped: skipped.length, failed: 0 }, results: { created, skipped }, errors: [] });
+    return reply({
+      summary: { total: created.length + skipped.length, succeeded: created.length, skipped: skipped.length, failed: 0 },
+      results: { created, skipped },
+      errors: [],
+    });
   };
-  const prepackaged = (ctx: Ctx): Reply => reply({ rules_installed: installPrebuilt(ctx.space).created.length, rules_updated: 0, timelines_installed: 0, timelines_updated: 0 });
+  const prepackaged = (ctx: Ctx): Reply =>
+    reply({ rules_installed: installPrebuilt(ctx.space).created.length, rules_updated: 0, timelines_installed: 0, timelines_updated: 0 });
 
   const base = '/api/detection_engine/rules';
-  const de = (method: string, path: string, handler: (ctx: Ctx) => Reply, extra: Partial<RouteDef> = {}): RouteDef => ({ method, path, contract: DE, handler, ...extra });
+  const de = (method: string, path: string, handler: (ctx: Ctx) => Reply, extra: Partial<RouteDef> = {}): RouteDef => ({
+    method,
+    path,
+    contract: DE,
+    handler,
+    ...extra,
+  });
   const internal = '/internal/detection_engine/prebuilt_rules';
   return [
     { method: 'GET', path: '/api/status', check: handCheck({ query: { v7format: 'boolean', v8format: 'boolean' }, body: 'none' }), handler: status },

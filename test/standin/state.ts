@@ -106,6 +106,8 @@ export interface StandinState {
   records: Map<string, Record<string, unknown>[]>;
   /** Ingest pipelines by id (ingest.ts). */
   pipelines: Map<string, Record<string, unknown>>;
+  /** Manual rule runs the Detection Engine's bulk action `run` scheduled, in order (Kibana 8.16+). */
+  manualRuns: { space: string; ruleId: string; start: string; end: string }[];
   requests: RequestLogEntry[];
 }
 
@@ -119,12 +121,18 @@ export function newState(): StandinState {
     rules: new Map(),
     records: new Map(),
     pipelines: new Map(),
+    manualRuns: [],
     requests: [],
   };
 }
 
 export function wildcardToRegExp(pattern: string): RegExp {
-  return new RegExp(`^${pattern.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  return new RegExp(
+    `^${pattern
+      .split('*')
+      .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
 }
 
 export function matchesPattern(name: string, pattern: string): boolean {
@@ -134,7 +142,10 @@ export function matchesPattern(name: string, pattern: string): boolean {
 /** Expand an ES id expression (comma list, wildcards, `_all`, `*`, empty) against known ids. */
 export function expandIds(expr: string | undefined, known: Iterable<string>): { ids: string[]; missing: string[] } {
   const all = [...known].sort();
-  const parts = (expr ?? '_all').split(',').map((s) => s.trim()).filter(Boolean);
+  const parts = (expr ?? '_all')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (!parts.length || parts.includes('_all')) return { ids: all, missing: [] };
   const out = new Set<string>();
   const missing: string[] = [];
