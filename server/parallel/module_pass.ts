@@ -30,10 +30,7 @@ export interface ModulePassOptions {
   /** Every chunk of every module, posted to the main thread (documents in stream order per module). */
   onChunk?: (m: number, chunk: { ndjson: string; docs: number; until: number }) => Promise<void> | void;
   onProgress?: (p: { m: number; docs: number; fraction: number }) => void;
-  /**
-   * Chunks or batches a module may have in flight (default 4 when chunks are posted, each a chunk's
-   * NDJSON; 32 when only the verifier's batches are, each ~1/20 of its chunk's bytes).
-   */
+  /** Chunks a module may have in flight (default 4). */
   window?: number;
   /** Called once every thread has built its plan, just before they start generating (the benchmark's clock). */
   onReady?: () => void;
@@ -89,11 +86,7 @@ export async function modulePass(plan: Plan, options: ModulePassOptions): Promis
   const dynamic = !all;
   const queue = weights.map((_, m) => m).sort((a, b) => weights[b] - weights[a] || a - b);
   const groups = dynamic ? queue.splice(0, threads).map((m) => [m]) : assignModules(weights, threads);
-  // The merge by time takes the modules' batches in time order while each thread produces its
-  // modules in turn: with 4 batches a module, a thread whose modules' windows were full sat idle
-  // until the other thread caught up (a third of its time on the default demo). Batches are small
-  // (times, value ids, distinct strings), so a wider window costs little memory.
-  const window = options.window ?? (options.onChunk ? 4 : 32);
+  const window = options.window ?? 4;
   const ownerOf: Worker[] = new Array(M);
   const docs = new Array<number>(M).fill(0);
   const bytes = new Array<number>(M).fill(0);
