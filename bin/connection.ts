@@ -4,12 +4,12 @@
  * the URL. Secrets are never printed: they are registered with ./redact and every output line is
  * redacted; `describeConnection()` shows the URL without userinfo and the kind of credential only.
  */
-import { setFlagsFromString } from 'node:v8';
 import type { Serializer, Transport } from '@elastic/transport';
 import type { Command } from 'commander';
 import type { InstallDeps } from '../server/installers/types';
 import { OptionsError, parseOptionText, show } from '../common/options';
 import { kibanaHttpApi } from '../server/installers/kibana_http';
+import { setRuntimeV8Flags } from '../server/parallel/v8_flags';
 import { addBasicAuth, addSecret, redact } from './redact';
 
 // The Elasticsearch client is loaded only when a command connects: the offline commands start faster.
@@ -203,10 +203,19 @@ export async function bulkBufferSerializer(): Promise<typeof Serializer> {
  * heap sat at 250 MB for ~50 MB of live data. Growing by at most its live size keeps it near
  * twice that, at a few more (short: little is live) full collections. The heap's size limit
  * cannot be changed once the process runs; the growing factor is read at each collection.
+ *
+ * The young generation too: V8 doubles a semi-space (1 MB at start) each time a scavenge finds
+ * much alive, up to 16 MB, two of them resident: while indexing, every scavenge finds the
+ * in-flight documents alive, so it reached 2 x 16 MB (34 MB of new space, with the rest of the
+ * young-generation's garbage) within seconds. `--max-semi-space-size` is read only when the heap
+ * is made; the growth factor is read each time new space grows, so a factor of 1 keeps it at the
+ * size it has (2 x 4 MB once the CLI's modules are loaded, before the client is), in threads
+ * started after this too.
  * Only the CLI calls this (never inside Kibana, whose process is not ours to tune).
  */
 export function boundHeapGrowth(): void {
-  setFlagsFromString('--heap-growing-percent=100');
+  // Kept for worker threads: starting one resets run-time flags (server/parallel/v8_flags.ts).
+  setRuntimeV8Flags('--heap-growing-percent=100', '--semi-space-growth-factor=1');
 }
 
 /** The cluster's major version, asked with plain JSON headers every version accepts. */
@@ -225,9 +234,10 @@ async function serverMajor(c: Connection): Promise<number | undefined> {
 }
 
 export async function connect(c: Connection): Promise<InstallDeps & { close(): Promise<void> }> {
+  // First: loading the client (and fetch's own code) would have grown the young generation already.
+  boundHeapGrowth();
   const major = await serverMajor(c);
   const { Client } = await import('@elastic/elasticsearch');
-  boundHeapGrowth();
   const es = new Client({
     Serializer: await bulkBufferSerializer(),
     node: c.esUrl,

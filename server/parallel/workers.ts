@@ -12,6 +12,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { assertOption, LIMITS } from '../../common/options';
+import { reapplyRuntimeV8Flags } from './v8_flags';
 
 /** `--workers`: a number of threads, or 'auto' (one per core). 1 is the single-thread path. */
 export type WorkersOption = number | 'auto';
@@ -29,9 +30,13 @@ export function resolveWorkers(option: WorkersOption | undefined): number {
 export function startWorker(workerData: unknown, resourceLimits?: ResourceLimits): Worker {
   const fromSource = __filename.endsWith('.ts');
   const entry = join(__dirname, fromSource ? 'worker.ts' : 'worker.js');
-  if (!fromSource) return new Worker(entry, { workerData, resourceLimits });
   const register = join(__dirname, '../../dev/register.js');
-  return new Worker(`require(${JSON.stringify(register)});\nrequire(${JSON.stringify(entry)});`, { eval: true, workerData, resourceLimits });
+  const worker = fromSource
+    ? new Worker(`require(${JSON.stringify(register)});\nrequire(${JSON.stringify(entry)});`, { eval: true, workerData, resourceLimits })
+    : new Worker(entry, { workerData, resourceLimits });
+  // The thread's start put the process's run-time V8 flags back to their defaults (v8_flags.ts).
+  worker.once('online', reapplyRuntimeV8Flags);
+  return worker;
 }
 
 /**
