@@ -59,6 +59,13 @@ export interface EngineParams {
     distinctVar: number;
     /** How fast the daily profile follows new days (exponential weight per observation of a slot). */
     slotGain: number;
+    /**
+     * Winsorisation: the profile learns a bucket as at most `winsor` times what it expected. The
+     * engine down-weights samples far in the tail when it updates its model; a spike of x6 is still
+     * learnt (calibration count prior=24: the second one scores less), an x70 logon burst is not
+     * learnt as seventy times the hour's level.
+     */
+    winsor: number;
   };
   time: {
     z0: number;
@@ -115,6 +122,7 @@ export const DEFAULT_PARAMS: EngineParams = {
     smallWidth: 1.0,
     distinctVar: 0.8,
     slotGain: 0.1,
+    winsor: 10,
   },
   time: { z0: 3.68, width: 0.675, max: 95, minScore: 5, gapWeight: 0.28, minObservations: 10 },
   info: { r0: 0.8, width: 0.15, max: 98, halfKept: 28, quantile: 0.999, minScore: 5 },

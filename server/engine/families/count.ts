@@ -153,14 +153,15 @@ export class CountSimulator implements Simulator {
       }
     }
     if (score > 0 || watched) ctx.emit({ detector: d.index, bucket: t, key, score: round1(score), actual: x, typical: round1(mu), why });
-    // Learn the bucket.
+    // Learn the bucket (winsorised: a burst far above what was expected counts as `winsor` times it).
     if (x > 0) s.nonEmpty++;
+    const learnt = s.n > 0 ? Math.min(x, p.winsor * (mu + p.c)) : x;
     const idx = weekend * this.slots + slot;
     s.slotN[idx]++;
-    s.slotMean[idx] += Math.max(p.slotGain, 1 / s.slotN[idx]) * (x - s.slotMean[idx]);
-    s.typeSum[weekend] += x;
+    s.slotMean[idx] += Math.max(p.slotGain, 1 / s.slotN[idx]) * (learnt - s.slotMean[idx]);
+    s.typeSum[weekend] += learnt;
     s.typeN[weekend]++;
-    s.sum += x;
+    s.sum += learnt;
     s.n++;
     if (days >= 1) {
       s.absRes += Math.abs(r - s.level);
