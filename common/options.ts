@@ -45,7 +45,7 @@ export const DEFAULT_OPTIONS = {
 } as const;
 
 /**
- * `timeline` (`--timeline`, the runs API's `timeline`; the page's form, written by hand, does not offer it yet): the jobs' anomalies become one intrusion told over
+ * `timeline` (`--timeline`, the runs API's `timeline`, the page's "Tell the anomalies as a timeline" switch): the jobs' anomalies become one intrusion told over
  * about the last day — reconnaissance, then access at an odd hour, execution, exfiltration — instead
  * of every anomaly in the last buckets. Each job's stage comes from the MITRE tactics of its rules
  * (server/generators/timeline.ts). Anomalies older than a rule's look-back alert through a manual

@@ -40,6 +40,7 @@ function optionsFromRun(run: RunProgress): OptionsValue {
     scale: str(r.scale, DEFAULT_OPTIONS.scale),
     anomaliesPerJob: str(r.anomaliesPerJob, DEFAULT_OPTIONS.anomaliesPerJob),
     theme: r.theme ?? DEFAULT_OPTIONS.theme,
+    timeline: r.timeline ?? DEFAULT_OPTIONS.timeline,
   };
 }
 

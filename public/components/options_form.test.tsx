@@ -35,7 +35,12 @@ describe('validateOptions', () => {
   });
   it('builds a body the server codec accepts', () => {
     const body = toStartRunRequest({ ...DEFAULT_OPTIONS, historyDays: '21', enableJobs: false, installRules: true }, ['security_auth']);
-    expect(body).toEqual({ modules: ['security_auth'], historyDays: 21, seed: 'ml-demo-data', namespace: 'default', enableJobs: false, installRules: false, scale: 1, anomaliesPerJob: 1, theme: 'acme' });
+    expect(body).toEqual({ modules: ['security_auth'], historyDays: 21, seed: 'ml-demo-data', namespace: 'default', enableJobs: false, installRules: false, scale: 1, anomaliesPerJob: 1, theme: 'acme', timeline: false });
+    expect(decode(StartRunRequest, body)).toEqual({ ok: true, value: body });
+  });
+  it('sends the timeline switch as the schema names it', () => {
+    const body = toStartRunRequest({ ...DEFAULT_OPTIONS, timeline: true }, ['security_auth']);
+    expect(body.timeline).toBe(true);
     expect(decode(StartRunRequest, body)).toEqual({ ok: true, value: body });
   });
 });
@@ -46,6 +51,15 @@ describe('OptionsForm', () => {
     for (const label of ['History (days)', 'Seed', 'Namespace', 'Create and start the ML jobs', 'Install the detection rules']) {
       expect(screen.getByLabelText(label)).toBeTruthy();
     }
+  });
+
+  it('turns the timeline on from the advanced options', () => {
+    render(<Harness />);
+    fireEvent.click(screen.getByText('Advanced options'));
+    const timeline = screen.getByLabelText('Tell the anomalies as a timeline') as HTMLButtonElement;
+    expect(timeline.getAttribute('aria-checked')).toBe('false');
+    fireEvent.click(timeline);
+    expect(state().timeline).toBe(true);
   });
 
   it('shows a field error and marks the field invalid', () => {

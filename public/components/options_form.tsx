@@ -23,6 +23,8 @@ export interface OptionsValue {
   scale: string;
   anomaliesPerJob: string;
   theme: ThemeName;
+  /** The anomalies as one intrusion over about the last day (common/options.ts TIMELINE_STAGES). */
+  timeline: boolean;
 }
 
 type ThemeName = (typeof THEME_NAMES)[number];
@@ -39,6 +41,7 @@ export const DEFAULT_OPTIONS: OptionsValue = {
   scale: String(SCHEMA_DEFAULTS.scale),
   anomaliesPerJob: String(SCHEMA_DEFAULTS.anomaliesPerJob),
   theme: SCHEMA_DEFAULTS.theme,
+  timeline: SCHEMA_DEFAULTS.timeline,
 };
 
 export type OptionErrors = Partial<Record<keyof OptionsValue | 'modules', string>>;
@@ -77,6 +80,7 @@ export function toStartRunRequest(v: OptionsValue, modules: string[]): Partial<S
     scale: Number(v.scale),
     anomaliesPerJob: Number(v.anomaliesPerJob),
     theme: v.theme,
+    timeline: v.timeline,
   };
 }
 
@@ -173,6 +177,22 @@ export const OptionsForm: React.FC<Props> = ({ value, errors, showErrors, disabl
                 disabled={disabled}
                 onChange={(e) => set('anomaliesPerJob', e.target.value)}
                 data-test-subj="optionAnomaliesPerJob"
+              />
+            </EuiFormRow>
+          </EuiFlexItem>
+          <EuiFlexItem>
+            <EuiFormRow
+              id="mlDemoTimeline"
+              hasEmptyLabelSpace
+              helpText="Reconnaissance, access, execution, exfiltration over about the last day; older anomalies alert through a manual rule run (Kibana 8.16+)."
+            >
+              <EuiSwitch
+                label="Tell the anomalies as a timeline"
+                labelProps={{ id: 'mlDemoTimelineLabel' }}
+                checked={value.timeline}
+                disabled={disabled}
+                onChange={(e) => set('timeline', e.target.checked)}
+                data-test-subj="optionTimeline"
               />
             </EuiFormRow>
           </EuiFlexItem>

@@ -113,6 +113,14 @@ describeBrowser('the page in Chromium', () => {
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Generate ML demo data');
     await expect(page.getByTestId('moduleSelectionSummary').textContent()).resolves.toMatch(/^7 of 7 modules selected, \d+ jobs$/);
     await shot('01-modules-light');
+    // The advanced options, with the timeline switch (off by default), then closed again.
+    await page.getByText('Advanced options').click();
+    const timeline = page.getByTestId('optionTimeline');
+    await timeline.waitFor();
+    await expect(timeline.getAttribute('aria-checked')).resolves.toBe('false');
+    await page.getByTestId('advancedOptions').scrollIntoViewIfNeeded();
+    await shot('01b-advanced-options-light', { fullPage: false });
+    await page.getByText('Advanced options').click();
   });
 
   it('selects modules with the keyboard and the mouse', async () => {
