@@ -7,6 +7,7 @@
  * `@timestamp`. The pipeline is named for the namespace, marked as the tool's in its `_meta`, used
  * only by this load's bulk requests (`?pipeline=`) and deleted when the script exits.
  */
+import { parseLookback } from '../generators/time';
 import type { BundleManifest } from './manifest';
 
 /** The script processor's source (the stand-in runs exactly this script; any other is refused there). */
@@ -35,8 +36,12 @@ export function loadScript(m: BundleManifest): string {
   const jobs = m.jobs.map((j) => `${j.id}=${Math.floor(Date.parse(j.start ?? m.window.start) / 1000)}`).join(' ');
   const seconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
   const late = lateRulesOf(m);
-  // KQL over the rules' saved objects, as the bulk action takes it; rule ids (a-z, 0-9, -) need no quotes in KQL.
-  const lateQuery = late ? `alert.attributes.params.ruleId: (${late.ruleIds.join(' OR ')})` : '';
+  // Anomalies inside their rule's look-back when the bundle was written: still inside when the
+  // rules are imported only if the load took less than the slack (the demo ends at the load's start
+  // floored to 15 minutes). load.sh checks each against the clock then: rule:bucket:look-back seconds.
+  const onTime = m.anomalies.flatMap((a) =>
+    a.rules.filter((r) => r.withinLookback).map((r) => `${r.ruleId}:${seconds(a.bucketStart)}:${Math.floor(parseLookback(r.from) / 1000)}`),
+  );
   // Single-quoted for bash, with the shift (known only when the script runs) spliced in.
   const [bodyHead, bodyTail] = rebasePipelineBody('__SHIFT_MS__').replace(/'/g, `'"'"'`).split('__SHIFT_MS__');
   return `#!/usr/bin/env bash
@@ -113,18 +118,27 @@ if [ -n "\${KIBANA_URL:-}" ]; then
   "\${CURL[@]}" "$KIBANA_URL$SPACE_PATH/api/ml/saved_objects/sync" -H 'kbn-xsrf: true' >/dev/null
   echo "5/5 Importing the ML detection rules"
   "\${CURL[@]}" -X POST "$KIBANA_URL$SPACE_PATH/api/detection_engine/rules/_import?overwrite=true" -H 'kbn-xsrf: true' -F "file=@rules/ml_rules.ndjson" >/dev/null
-${
-  late
-    ? `  # A manual run needs the rules enabled (they are) and a range in the past 90 days, nothing in the future.
-  RUN_START=$(( ${seconds(late.earliest)} - 3600 + SHIFT )); OLDEST=$(( $(date -u +%s) - 90 * 86400 + 300 ))
-  if [ "$RUN_START" -lt "$OLDEST" ]; then RUN_START=$OLDEST; fi
-  echo "  manual rule run over $(iso $RUN_START) .. $END_ISO for ${late.ruleIds.length} rule(s) whose look-back does not reach their anomaly (Kibana 8.16+)"
-  "\${CURL[@]}" -X POST "$KIBANA_URL$SPACE_PATH/api/detection_engine/rules/_bulk_action" -H 'kbn-xsrf: true' "\${JSON[@]}" \\
-    -d "{\\"action\\":\\"run\\",\\"query\\":\\"${lateQuery}\\",\\"run\\":{\\"start_date\\":\\"$(iso $RUN_START)\\",\\"end_date\\":\\"$END_ISO\\"}}" >/dev/null \\
-    || echo "  the manual rule run failed (Kibana before 8.16 cannot run rules manually): only the anomalies inside their rules' look-back will alert"
-`
-    : ''
-}  echo "Anomaly Explorer: $KIBANA_URL$SPACE_PATH/app/ml/explorer?_g=(ml:(jobIds:!(${m.jobs.map((j) => j.id).join(',')})),time:(from:'$START_ISO',mode:absolute,to:'$END_ISO'))"
+  # Rules whose look-back does not reach their anomaly: those placed so (${late?.ruleIds.length ?? 0}), and those the load's own
+  # time pushed out of it. A manual run needs the rules enabled (they are) and a range in the past 90 days.
+  LATE="${late?.ruleIds.join(' ') ?? ''}"; EARLIEST=${late ? seconds(late.earliest) : '""'}; NOW=$(date -u +%s)
+  for item in ${onTime.join(' ')}; do
+    IFS=: read -r rule bucket lookback <<< "$item"
+    if [ $(( bucket + SHIFT )) -lt $(( NOW - lookback )) ]; then
+      LATE="$LATE $rule"; if [ -z "$EARLIEST" ] || [ "$bucket" -lt "$EARLIEST" ]; then EARLIEST=$bucket; fi
+    fi
+  done
+  if [ -n "$EARLIEST" ]; then
+    LATE=$(printf '%s\\n' $LATE | sort -u | tr '\\n' ' '); COUNT=$(echo $LATE | wc -w | tr -d ' ')
+    # KQL over the rules' saved objects, as the bulk action takes it; rule ids (a-z, 0-9, -) need no quotes.
+    QUERY="alert.attributes.params.ruleId: ($(echo $LATE | sed 's/ / OR /g'))"
+    RUN_START=$(( EARLIEST - 3600 + SHIFT )); OLDEST=$(( NOW - 90 * 86400 + 300 ))
+    if [ "$RUN_START" -lt "$OLDEST" ]; then RUN_START=$OLDEST; fi
+    echo "  manual rule run over $(iso $RUN_START) .. $END_ISO for $COUNT rule(s) whose look-back does not reach their anomaly (Kibana 8.16+)"
+    "\${CURL[@]}" -X POST "$KIBANA_URL$SPACE_PATH/api/detection_engine/rules/_bulk_action" -H 'kbn-xsrf: true' "\${JSON[@]}" \\
+      -d "{\\"action\\":\\"run\\",\\"query\\":\\"$QUERY\\",\\"run\\":{\\"start_date\\":\\"$(iso $RUN_START)\\",\\"end_date\\":\\"$END_ISO\\"}}" >/dev/null \\
+      || echo "  the manual rule run failed (Kibana before 8.16 cannot run rules manually): only the anomalies inside their rules' look-back will alert"
+  fi
+  echo "Anomaly Explorer: $KIBANA_URL$SPACE_PATH/app/ml/explorer?_g=(ml:(jobIds:!(${m.jobs.map((j) => j.id).join(',')})),time:(from:'$START_ISO',mode:absolute,to:'$END_ISO'))"
   echo "Alerts:           $KIBANA_URL$SPACE_PATH/app/security/alerts"
 else
   echo "4/5, 5/5 skipped: set KIBANA_URL to sync the jobs into Kibana and import the rules"

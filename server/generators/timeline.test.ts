@@ -9,7 +9,7 @@ import { parseOptionText, TIMELINE_STAGES, type TimelineStage } from '../../comm
 import { FIXED_END, testPlan } from '../../test/helpers/generate';
 import { MIN_HISTORY_BEFORE_ANOMALY, type AnomalyPlan, type Plan } from './plan';
 import { moduleStream } from './stream';
-import { DAY, HOUR } from './time';
+import { DAY, HOUR, parseDuration } from './time';
 import { stageEnds, stageOfJob } from './timeline';
 
 const WEDNESDAY = '2026-12-02T18:00:00Z';
@@ -96,7 +96,17 @@ describe('a plan with the timeline', () => {
   });
 
   it('is told by the same people and machines as without it, one compromised host per module', () => {
-    const scopes = (p: Plan) => anomalies(p).map((a) => [a.jobId, a.scope]);
+    // Except a rare job partitioned by host with a bucket of 2 h or longer: without the timeline its
+    // bucket would hold the other jobs' new processes on the incident host, so its anomaly goes to
+    // another host there (anomalies.ts `apart`); on the timeline its stage comes first.
+    const apart = (jobId: string) => {
+      const { analysis_config: config } = getJob(jobId).job;
+      return config.detectors[0].function === 'rare' && !!config.detectors[0].partition_field_name && parseDuration(config.bucket_span) >= 2 * HOUR;
+    };
+    const scopes = (p: Plan) =>
+      anomalies(p)
+        .filter((a) => !apart(a.jobId))
+        .map((a) => [a.jobId, a.scope]);
     expect(scopes(plan)).toEqual(scopes(without));
     for (const m of plan.modules) {
       const hosts = new Set(m.jobs.flatMap((j) => j.anomalies.map((a) => a.scope['host.name']).filter(Boolean)));
