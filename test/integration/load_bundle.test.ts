@@ -38,6 +38,19 @@ afterEach(async () => {
   await standin.close();
 });
 
+/** Runs a bundle's load.sh against the stand-in (curl only), with `path` as its PATH. */
+function runLoadSh(bundleDir: string, path = process.env.PATH): Promise<{ code: number | null; output: string }> {
+  return new Promise((done) => {
+    const child = spawn('bash', [join(bundleDir, 'load.sh')], {
+      env: { PATH: path, ES_URL: standin.esUrl, KIBANA_URL: standin.kibanaUrl, ELASTIC_API_KEY: 'dGVzdDp0ZXN0', WAIT_SECONDS: '60' },
+    });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    child.on('close', (c) => done({ code: c, output }));
+  });
+}
+
 /** What both loaders must leave behind, checked against the stand-in's state at load time `loadedAt`. */
 function expectRebased(loadedAt: number, loadedUntil: number) {
   const ds = standin.state.dataStreams.get(STREAM)!;
@@ -111,15 +124,7 @@ describe('loading a bundle written a day earlier', () => {
 
   it('load.sh (curl only): re-based through an ingest pipeline that is gone afterwards', async () => {
     const loadedAt = Date.now();
-    const { code, output } = await new Promise<{ code: number | null; output: string }>((done) => {
-      const child = spawn('bash', [join(dir, 'load.sh')], {
-        env: { PATH: process.env.PATH, ES_URL: standin.esUrl, KIBANA_URL: standin.kibanaUrl, ELASTIC_API_KEY: 'dGVzdDp0ZXN0', WAIT_SECONDS: '60' },
-      });
-      let output = '';
-      child.stdout.on('data', (d) => (output += d));
-      child.stderr.on('data', (d) => (output += d));
-      child.on('close', (c) => done({ code: c, output }));
-    });
+    const { code, output } = await runLoadSh(dir);
     expect({ code, output }).toEqual({ code: 0, output: expect.stringContaining('0/5 Re-basing') });
     expect(output).not.toMatch(/failed|could not/);
     expect(standin.state.pipelines.size).toBe(0);
@@ -139,15 +144,7 @@ describe('loading a bundle written a day earlier', () => {
     );
     const onTime = [...new Set(manifest.anomalies.flatMap((a) => a.rules.filter((r) => r.withinLookback).map((r) => r.ruleId)))];
     expect(onTime.length).toBeGreaterThan(0);
-    const { code, output } = await new Promise<{ code: number | null; output: string }>((done) => {
-      const child = spawn('bash', [join(dir, 'load.sh')], {
-        env: { PATH: `${bin}:${process.env.PATH}`, ES_URL: standin.esUrl, KIBANA_URL: standin.kibanaUrl, ELASTIC_API_KEY: 'dGVzdDp0ZXN0', WAIT_SECONDS: '60' },
-      });
-      let output = '';
-      child.stdout.on('data', (d) => (output += d));
-      child.stderr.on('data', (d) => (output += d));
-      child.on('close', (c) => done({ code: c, output }));
-    });
+    const { code, output } = await runLoadSh(dir, `${bin}:${process.env.PATH}`);
     rmSync(bin, { recursive: true, force: true });
     expect({ code, output }).toEqual({ code: 0, output: expect.stringMatching(/manual rule run over .* whose look-back does not reach their anomaly/) });
     const ran = standin.state.manualRuns.map((r) => r.ruleId);
@@ -174,15 +171,7 @@ describe('a timeline bundle (issue #12, point 3)', () => {
     const inside = tmanifest.anomalies.flatMap((a) => a.rules.filter((r) => r.withinLookback).map((r) => r.ruleId));
     expect(late.ruleIds.length).toBeGreaterThan(0);
     expect(inside.length).toBeGreaterThan(0);
-    const { code, output } = await new Promise<{ code: number | null; output: string }>((done) => {
-      const child = spawn('bash', [join(tdir, 'load.sh')], {
-        env: { PATH: process.env.PATH, ES_URL: standin.esUrl, KIBANA_URL: standin.kibanaUrl, ELASTIC_API_KEY: 'dGVzdDp0ZXN0', WAIT_SECONDS: '60' },
-      });
-      let output = '';
-      child.stdout.on('data', (d) => (output += d));
-      child.stderr.on('data', (d) => (output += d));
-      child.on('close', (c) => done({ code: c, output }));
-    });
+    const { code, output } = await runLoadSh(tdir);
     expect({ code, output }).toEqual({
       code: 0,
       output: expect.stringMatching(/for \d+ rule\(s\) whose look-back does not reach their anomaly/),
