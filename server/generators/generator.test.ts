@@ -5,6 +5,8 @@ import { buildPlan } from './plan';
 import { DAY } from './time';
 import { moduleStream } from './stream';
 import { OptionsError } from './options';
+import type { Entity } from './entities';
+import { presence } from './lanes';
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 
@@ -155,5 +157,28 @@ describe('ordinary results for a skip rule (dns_tunneling: actual < 350)', () =>
     expect(ptr(tunnel.lane).length).toBeGreaterThan(1000);
     expect(ptr(tunnel.lane)[0].fields['dns.question.registered_domain']).toMatch(/^[0-9a-f]\.ip6\.arpa$/);
     expect(ptr(rareDns.lane)).toHaveLength(0);
+  });
+});
+
+describe('office hours (lanes.ts presence)', () => {
+  // A person at UTC+0: hour of week 0 is Monday 00:00 UTC.
+  const person = { kind: 'user', key: 'p', fields: {}, human: true, utcOffset: 0, phase: 0 } as unknown as Entity;
+  const machine = { ...person, human: false } as Entity;
+
+  it('ramps people in over the first two office hours and out over the last two, inside 08:00-18:00 local', () => {
+    const monday = Array.from({ length: 24 }, (_, h) => presence(person, h));
+    expect(monday.slice(0, 8).every((p) => p === 0)).toBe(true);
+    expect(monday.slice(18).every((p) => p === 0)).toBe(true);
+    // No step from nothing to everyone: each office hour at most 0.4 above the one before.
+    for (let h = 1; h < 24; h++) expect(Math.abs(monday[h] - monday[h - 1])).toBeLessThanOrEqual(0.4);
+    expect(monday[12]).toBe(1);
+    // About ten hours' work a day, as a step 08:00-18:00 gave (rates stay comparable).
+    expect(monday.reduce((a, b) => a + b, 0)).toBeGreaterThan(8);
+  });
+
+  it('keeps weekends off (except while onboarding) and machines always on', () => {
+    expect(presence(person, 5 * 24 + 12)).toBe(0);
+    expect(presence(person, 5 * 24 + 12, true)).toBe(1);
+    expect(presence(machine, 5 * 24 + 3)).toBe(1);
   });
 });

@@ -61,7 +61,7 @@ export interface Lane {
   ratePerTick: Float64Array;
   /** For lanes with users: the users active in each hour of the week (null: nobody). */
   usersByHour?: (WeightedPicker<Entity> | null)[];
-  /** The same while onboarding (see isActive). */
+  /** The same while onboarding (see presence). */
   onboarding?: { ratePerTick: Float64Array; usersByHour: (WeightedPicker<Entity> | null)[] };
   /** Round-robin positions used during warm-up, when every value is introduced in turn. */
   serialize: Serializer;
@@ -89,16 +89,24 @@ export function fieldKind(field: string, kinds?: readonly EntityKind[]): EntityK
 }
 
 /**
- * People work 08:00-18:00 local, Monday to Friday; service accounts never sleep. While
- * `onboarding` (the first days of the data) everyone works every day, so that a window starting
- * on a weekend still introduces every person before the models' warm-up ends.
+ * How much of each local hour a person is at work: 08:00-18:00, arriving over the first two hours
+ * and leaving over the last two. A step from nothing to everyone at 08:00 made a sparse host's
+ * first office bucket a spike to count jobs partitioned by host (the engine calibration:
+ * step-shaped office hours alert at the shift edges, a smooth day does not). The day stays inside
+ * 08:00-18:00 local: the time zones are chosen so that it does not cross midnight UTC (entities.ts).
  */
-export function isActive(entity: Entity, hourOfWeekUtc: number, onboarding = false): boolean {
-  if (!entity.human) return true;
+const PRESENCE: Record<number, number> = { 8: 0.35, 9: 0.75, 10: 1, 11: 1, 12: 1, 13: 1, 14: 1, 15: 1, 16: 0.75, 17: 0.35 };
+
+/**
+ * People work Monday to Friday (PRESENCE by local hour); service accounts never sleep. While
+ * `onboarding` (the first days of the data) everyone works every day, so that a window starting
+ * on a weekend still introduces every person before the models' warm-up ends. 0 to 1.
+ */
+export function presence(entity: Entity, hourOfWeekUtc: number, onboarding = false): number {
+  if (!entity.human) return 1;
   const local = hourOfWeek(Date.UTC(2024, 0, 1) + hourOfWeekUtc * HOUR, entity.utcOffset ?? 0); // 2024-01-01 is a Monday
   const day = Math.floor(local / 24);
-  const hour = local % 24;
-  return (onboarding || day < 5) && hour >= 8 && hour < 18;
+  return onboarding || day < 5 ? (PRESENCE[local % 24] ?? 0) : 0;
 }
 
 /** Machines are busier by day and on weekdays, but never idle. */
@@ -109,8 +117,11 @@ function machineActivity(how: number): number {
   return day * (weekend ? 0.7 : 1);
 }
 
-/** `baseRate`: baseline events per 15 minutes at full activity, the detector registry's (detectors/). */
-export function buildLane(world: World, job: CatalogueJob, scale: number, random: Random, baseRate = 6): Lane {
+/**
+ * `baseRate`: baseline events per 15 minutes at full activity, the detector registry's (detectors/);
+ * `aroundTheClock`: at that rate at every hour, whoever of the lane's users is at work then.
+ */
+export function buildLane(world: World, job: CatalogueJob, scale: number, random: Random, baseRate = 6, aroundTheClock = false): Lane {
   const { profile } = world;
   const constraints = solveQuery(job.datafeed.query, profile.prefer);
   const fixed: Record<string, unknown> = {};
@@ -225,9 +236,9 @@ export function buildLane(world: World, job: CatalogueJob, scale: number, random
     const pool = pools[userIndex];
     const total = pool.weights.reduce((a, b) => a + b, 0);
     const usersByHour = Array.from({ length: 168 }, (_, how) => {
-      const active = pool.entities.map((e, i) => (isActive(e, how, onboarding) ? pool.weights[i] : 0));
+      const active = pool.entities.map((e, i) => presence(e, how, onboarding) * pool.weights[i]);
       const sum = active.reduce((a, b) => a + b, 0);
-      ratePerTick[how] = (base * sum) / total;
+      ratePerTick[how] = sum === 0 ? 0 : aroundTheClock ? base : (base * sum) / total;
       return sum > 0 ? new WeightedPicker(pool.entities, active) : null;
     });
     return { ratePerTick, usersByHour };

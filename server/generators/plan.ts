@@ -6,7 +6,7 @@
 import { resolveSelection, rulesForJob, selectedJobs, type CatalogueJob, type CatalogueRule } from '../../common/catalogue';
 import { familyOf } from '../engine/registry';
 import type { Incident, InjectedEvent } from './anomalies';
-import { baseRateOf, isSteady, shapeAnomaly } from './detectors';
+import { baseRateOf, isAroundTheClock, isSteady, shapeAnomaly } from './detectors';
 import { makeSteady, prepareSteadyLane } from './detectors/steady';
 import type { Entity, EntityKind } from './entities';
 import { buildLane, compileLane, type Lane } from './lanes';
@@ -320,7 +320,7 @@ export function buildPlan(input: GenerateOptions, now = Date.now(), live?: LiveR
     const incident = planIncident(world, jobs, end, options.anomaliesPerJob, shared, live);
     const lanes = jobs.map((job) => {
       const d = job.job.analysis_config.detectors[0];
-      const lane = buildLane(world, job, options.scale, Random.scoped(options.seed, moduleId, job.id), baseRateOf(d));
+      const lane = buildLane(world, job, options.scale, Random.scoped(options.seed, moduleId, job.id), baseRateOf(d), isAroundTheClock(d));
       if (profile.steady) prepareSteadyLane(lane, d, incident, profile.steadyFloor);
       else if (isSteady(d)) makeSteady(lane, d, incident);
       return lane;

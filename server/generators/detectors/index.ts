@@ -46,6 +46,11 @@ export function baseRateOf(d: Detector): number {
   return typeof rate === 'function' ? rate(d) : rate;
 }
 
+/** Whether the detector's lane runs at one rate all week (FunctionSpec.aroundTheClock). */
+export function isAroundTheClock(d: Detector): boolean {
+  return functionSpec(d.function)?.spec.aroundTheClock?.(d) === true;
+}
+
 /** Whether the detector's lane is a steady source (FunctionSpec.steady). */
 export function isSteady(d: Detector): boolean {
   return functionSpec(d.function)?.spec.steady === true;

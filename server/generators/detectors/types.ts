@@ -23,6 +23,11 @@ export interface FunctionSpec {
    * event count would look like the anomaly itself in quiet series.
    */
   steady?: boolean;
+  /**
+   * Machines' work, not people's: the lane's rate is the same at every hour of the week (its
+   * events at night and on weekends are the service accounts'), for the detector where it holds.
+   */
+  aroundTheClock?: (d: Detector) => boolean;
 }
 
 export interface FamilySpec<F extends FamilyId> {
