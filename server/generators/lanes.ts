@@ -119,7 +119,8 @@ function machineActivity(how: number): number {
 
 /**
  * `baseRate`: baseline events per 15 minutes at full activity, the detector registry's (detectors/);
- * `aroundTheClock`: at that rate at every hour, whoever of the lane's users is at work then.
+ * `aroundTheClock`: at that rate at every hour, whoever of the lane's users is at work then (a lane
+ * without users follows machines' day either way).
  */
 export function buildLane(world: World, job: CatalogueJob, scale: number, random: Random, baseRate = 6, aroundTheClock = false): Lane {
   const { profile } = world;
