@@ -216,14 +216,13 @@ async function main(): Promise<void> {
     console.log(
       `${r.mode.padEnd(10)} ${String(r.workers).padStart(7)} ${String(r.docs).padEnd(12)} ${r.seconds.toFixed(1).padStart(7)}   ${Math.round(r.docsPerSecond).toLocaleString('en-US').padStart(9)}  ${r.cpuPercent.toFixed(0).padStart(5)}  ${r.peakRssMb.toFixed(0).padStart(5)} MB`,
     );
-  const run = (mode: string, size: number, workers: number, extra: string[] = []) => {
+  const childArgs = (mode: string, size: number, workers: number, extra: string[] = []) => {
     // A capped heap: a run that held on to documents would fail instead of just growing.
     const cap = mode === 'e2e' ? [] : [`--max-old-space-size=${HEAP_CAP_MB}`];
-    const out = execFileSync(process.execPath, [...cap, __filename, '--child', mode, String(size), extra[0] ?? '-', String(workers)], {
-      encoding: 'utf8',
-      maxBuffer: 1 << 20,
-    });
-    row(JSON.parse(out));
+    return [...cap, __filename, '--child', mode, String(size), extra[0] ?? '-', String(workers)];
+  };
+  const run = (mode: string, size: number, workers: number, extra: string[] = []) => {
+    row(JSON.parse(execFileSync(process.execPath, childArgs(mode, size, workers, extra), { encoding: 'utf8', maxBuffer: 1 << 20 })));
   };
   for (const mode of modes.filter((m) => m !== 'predict' && m !== 'start')) {
     // Single-threaded and with workers alternately, so both see the same machine.
@@ -235,11 +234,7 @@ async function main(): Promise<void> {
     // split of the work could gain here (cores that share caches, memory bandwidth or a host
     // give less than their number).
     for (const size of sizes.filter((n) => n <= 1_000_000)) {
-      const children = await Promise.all(
-        Array.from({ length: threads }, () =>
-          execFileAsync(process.execPath, [`--max-old-space-size=${HEAP_CAP_MB}`, __filename, '--child', 'generate', String(size), '-', '1']),
-        ),
-      );
+      const children = await Promise.all(Array.from({ length: threads }, () => execFileAsync(process.execPath, childArgs('generate', size, 1))));
       const rows = children.map((c) => JSON.parse(c.stdout) as { docs: number; seconds: number; cpuPercent: number; peakRssMb: number });
       const seconds = Math.max(...rows.map((r) => r.seconds));
       const docs = rows.reduce((a, r) => a + r.docs, 0);

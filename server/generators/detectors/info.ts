@@ -4,13 +4,13 @@
  * `infoContent`: encoded data in DNS names, obfuscated scripts); the drop is one short value
  * repeated for a bucket.
  */
+import type { Detector } from '../../../common/catalogue/types';
 import type { FamilySpec, FunctionSpec } from './types';
 import { infoContent } from '../anomalies';
 import { oneValueDrop } from './drop';
 
 /** One series for the whole job: no partition, by or over field. */
-const unsplit = (d: { partition_field_name?: string; by_field_name?: string; over_field_name?: string }) =>
-  !d.partition_field_name && !d.by_field_name && !d.over_field_name;
+const unsplit = (d: Detector) => !d.partition_field_name && !d.by_field_name && !d.over_field_name;
 
 const entropy: FunctionSpec = {
   // Over a population (DNS tunnelling over registered domains) a few events per bucket are enough;
