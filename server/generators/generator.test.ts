@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { compileQuery } from '../verify/query_evaluator';
 import { collect, FIXED_END, testPlan } from '../../test/helpers/generate';
-import { buildPlan } from './plan';
+import { buildPlan, RARE_LONG_BUCKET_DAYS } from './plan';
 import { DAY } from './time';
 import { moduleStream } from './stream';
 import { OptionsError } from './options';
@@ -124,6 +124,21 @@ describe('options', () => {
     }
     for (const j of moved) expect(plan.notices.some((n) => n.startsWith(`${j.job.id}:`) && /earlier than the other jobs/.test(n))).toBe(true);
     expect(plan.dataStart).toBe(Math.min(...moved.map((j) => j.start)));
+  });
+});
+
+describe('history a job reads', () => {
+  it('a rare job with buckets longer than 15 minutes reads a month, the others their usual days', () => {
+    // Fewer (bucket, value) observations a day: on 14 days the model scored rare_error_code 68 and
+    // v3_rare_process_by_host_windows 64 against rules at 50 (issue #8).
+    const plan = buildPlan({ modules: ['security_cloudtrail', 'security_windows_v3'], end: '2026-12-02T18:00:00Z' });
+    const days = (j: { start: number }) => Math.round((plan.end - j.start) / DAY);
+    for (const j of plan.modules.flatMap((m) => m.jobs)) {
+      const d = j.job.job.analysis_config.detectors[0];
+      if (d.function !== 'rare') continue;
+      expect({ job: j.job.id, long: days(j) >= RARE_LONG_BUCKET_DAYS }).toEqual({ job: j.job.id, long: j.bucketSpan > 15 * 60_000 });
+    }
+    expect(plan.notices.some((n) => n.startsWith('rare_error_code:') && /60m buckets/.test(n))).toBe(true);
   });
 });
 

@@ -60,6 +60,14 @@ export const RARE_MIN_DAYS = 12;
  */
 export const RARE_EXTRA_ANOMALIES_DAYS = 30;
 /**
+ * History a rare job with buckets longer than 15 minutes reads: such a job has a quarter (1 h) or
+ * a sixteenth (4 h) of a 15-minute job's (bucket, value) observations a day, and the engine scores
+ * a new value by those observations (calibration rare: longer bucket spans score lower). On 14 days
+ * the model gave rare_error_code 68, rare_method_for_a_city 74 and v3_rare_process_by_host_windows
+ * 64 against rules at 50 that want 60: the thinnest margins of the demo.
+ */
+export const RARE_LONG_BUCKET_DAYS = 30;
+/**
  * History a count job reads at least: the engine learns a daily profile over days (calibration
  * count: an x6 spike scores 43-71 after 3 days, 95 after 14), and with less the office mornings
  * after the first days are spikes themselves (issue #8: suspicious_login_activity 58-77 at
@@ -253,6 +261,7 @@ export function historyDaysFor(job: CatalogueJob, historyDays: number, anomalies
   if (familyOf(d.function) !== 'rare') return historyDays;
   const top = Math.max(0, ...rulesForJob(job.id).map((r) => r.anomaly_threshold));
   if (d.partition_field_name && top >= 75) return Math.max(historyDays, PARTITIONED_RARE_DAYS);
+  if (parseDuration(job.job.analysis_config.bucket_span) > TICK) return Math.max(historyDays, RARE_LONG_BUCKET_DAYS);
   // Every rare job of a module starts together (a lane starting later brings values new to the others' partitions).
   return Math.max(historyDays, anomaliesPerJob > 1 ? RARE_EXTRA_ANOMALIES_DAYS : RARE_MIN_DAYS);
 }
@@ -337,7 +346,13 @@ export function buildPlan(input: GenerateOptions, now = Date.now(), live?: LiveR
             ? `a count job learns its daily profile over ${COUNT_MIN_DAYS} days (with less, ordinary office mornings score as spikes)`
             : d0.partition_field_name
               ? `a new ${d0.by_field_name} within one ${d0.partition_field_name} scores ${top}+ only after weeks of that ${d0.partition_field_name}'s history`
-              : `a never-seen ${d0.by_field_name ?? d0.field_name} scores ${top}+ with margin only after ${days} days of history${days > RARE_MIN_DAYS ? ' when earlier anomalies of the job are novelties too' : ''}`;
+              : `a never-seen ${d0.by_field_name ?? d0.field_name} scores ${top}+ with margin only after ${days} days of history${
+                  parseDuration(job.job.analysis_config.bucket_span) > TICK
+                    ? ` in ${job.job.analysis_config.bucket_span} buckets (fewer observations a day than 15-minute ones)`
+                    : days > RARE_MIN_DAYS
+                      ? ' when earlier anomalies of the job are novelties too'
+                      : ''
+                }`;
         notices.push(`${job.id}: ${what}, so this job reads ${days} days (its own data and datafeed start earlier than the other jobs').`);
       }
       return Math.min(start, floorTo(end - days * DAY, DAY));

@@ -66,6 +66,13 @@ export function* moduleStream(plan: Plan, module: ModulePlan, options: StreamOpt
   const from = window?.from ?? plan.dataStart;
   const to = window?.to ?? plan.end;
   const lanes = options.baseline === false ? [] : module.jobs.map((j) => j.lane);
+  // Each lane draws from its own sequence: a job's baseline does not change when another job of
+  // the module reads a longer history or is left out (its draws would otherwise interleave).
+  const laneRandoms = lanes.map((lane) =>
+    window
+      ? Random.scoped(plan.options.seed, module.moduleId, 'events', lane.jobId, `window@${window.from}`)
+      : Random.scoped(plan.options.seed, module.moduleId, 'events', lane.jobId),
+  );
   const chunkDocs = options.chunkDocs ?? 2000;
   const action = options.bulkCreate ? '{"create":{}}\n' : '';
   const clock = new TimestampFormatter();
@@ -118,6 +125,7 @@ export function* moduleStream(plan: Plan, module: ModulePlan, options: StreamOpt
     for (let l = 0; l < lanes.length; l++) {
       if (tick < starts[l]) continue;
       const lane = lanes[l];
+      const random = laneRandoms[l];
       const warmup = tick < starts[l] + WARMUP;
       const onboarding = tick < starts[l] + ONBOARDING;
       const rate = (onboarding && lane.onboarding ? lane.onboarding.ratePerTick : lane.ratePerTick)[how] * perStep;

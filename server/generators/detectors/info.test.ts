@@ -44,8 +44,11 @@ describe('unsplit info content around the clock', () => {
     const weekday = mean(info.filter((i) => !weekend(i.b)).map((i) => i.x));
     const weekendMean = mean(info.filter((i) => weekend(i.b)).map((i) => i.x));
     expect(weekendMean).toBeGreaterThan(0.9 * weekday);
-    // Every bucket of the week has scripts, at no less than half the weekday mean.
+    // Every bucket of the week has scripts; 99 % of them at least half the weekday mean (a
+    // Poisson count of 12 falls to 4 in about one bucket of a hundred), none under a third.
     expect(info.length).toBeGreaterThan(0.99 * ((Date.parse(END) - 3_600_000 - plan.start - 86_400_000) / QUARTER));
-    expect(Math.min(...info.map((i) => i.x))).toBeGreaterThan(0.5 * weekday);
+    const sorted = info.map((i) => i.x).sort((a, b) => a - b);
+    expect(sorted[Math.floor(0.01 * sorted.length)]).toBeGreaterThan(0.5 * weekday);
+    expect(sorted[0]).toBeGreaterThan(weekday / 3);
   });
 });
