@@ -103,7 +103,7 @@ export class MlDemoDataPlugin implements Plugin<void, void, MlDemoDataSetupDeps,
 
     // The task runner: the run acts as the user through the task's API key (fakeRequest).
     plugins.taskManager.registerTaskDefinitions(
-      runTaskDefinitions(async (params: RunTaskParams, fakeRequest, signal) => {
+      runTaskDefinitions(async (params: RunTaskParams, fakeRequest, signal, attempt) => {
         const [coreStart] = await startServices;
         const es = coreStart.elasticsearch.client.asScoped(fakeRequest).asCurrentUser;
         const kibana = await kibanaSide(fakeRequest, coreStart.savedObjects.getScopedClient(fakeRequest), params.space);
@@ -115,6 +115,7 @@ export class MlDemoDataPlugin implements Plugin<void, void, MlDemoDataSetupDeps,
           options: params.options,
           notices: params.notices,
           signal,
+          attempt,
           deps: { es, kibana: kibana.api, space: params.space, stack, log },
         });
       }),

@@ -165,6 +165,24 @@ describe('RunManager', () => {
     expect((await start(restarted)).kind).toBe('started');
   });
 
+  it('a task Task Manager runs again says it resumed, even when the stopped Kibana never recorded its execution', async () => {
+    // The record as the route left it (no execution recorded): Kibana #1 died before its first save.
+    const store = new MemoryStore();
+    const stored = progress('run-1', { phase: 'index' });
+    const asTheRouteLeftIt = () =>
+      store.save({ runId: 'run-1', space: 'default', state: 'running', startedAt: stored.startedAt, updatedAt: stored.updatedAt, heartbeatAt: stored.updatedAt, owner: 'kibana-1', progress: stored });
+    await asTheRouteLeftIt();
+    const execute = async (attempt: number) => {
+      const m = manager(store, { runInstall: async (_d, o) => progress(o.runId!, { state: 'succeeded', phase: 'done' }) });
+      return m.execute({ runId: 'run-1', space: 'default', request: REQUEST, options: { modules: REQUEST.modules! }, deps: { es }, attempt });
+    };
+    const first = await execute(1);
+    expect(first.notices.join(' ')).not.toMatch(/resumed/);
+    await asTheRouteLeftIt();
+    const retried = await execute(2);
+    expect(retried.notices.join(' ')).toMatch(/Task Manager resumed it/);
+  });
+
   it('a store that cannot be written does not stop the run; the run says so', async () => {
     const store = new MemoryStore();
     store.fail = Object.assign(new Error('security_exception'), { meta: { statusCode: 403, body: { error: { type: 'security_exception', reason: 'action [indices:admin/create] is unauthorized' } } } });

@@ -68,6 +68,11 @@ export interface ExecuteArgs {
   notices?: string[];
   /** Task Manager's cancel (timeout, shutdown): the run stops after its current step. */
   signal?: AbortSignal;
+  /**
+   * Task Manager's `attempts` for this run of the task: above 1, an earlier Kibana ran it and
+   * stopped, even when that Kibana died before it could record its execution in the run's record.
+   */
+  attempt?: number;
 }
 
 export interface StartArgs {
@@ -237,7 +242,7 @@ export class RunManager {
       this.release(args.space, namespace, args.runId);
       return previous.progress;
     }
-    const executions = (previous?.executions ?? 0) + 1;
+    const executions = Math.max((previous?.executions ?? 0) + 1, args.attempt ?? 1);
     const notices = [...(args.notices ?? [])];
     if (previous && executions > 1) {
       notices.push(`Kibana stopped during this run (last sign of life ${previous.heartbeatAt}); Task Manager resumed it. What was already indexed and created is kept.`);

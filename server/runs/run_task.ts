@@ -29,7 +29,8 @@ export interface RunTaskParams {
   notices: string[];
 }
 
-export type ExecuteRun = (params: RunTaskParams, fakeRequest: KibanaRequest, signal: AbortSignal) => Promise<RunProgress>;
+/** `attempt`: Task Manager's `attempts` for this run of the task (1 the first time, more after a Kibana stopped mid-run). */
+export type ExecuteRun = (params: RunTaskParams, fakeRequest: KibanaRequest, signal: AbortSignal, attempt: number) => Promise<RunProgress>;
 
 export function runTaskDefinitions(execute: ExecuteRun): Record<string, TaskDefinition> {
   return {
@@ -49,7 +50,7 @@ export function runTaskDefinitions(execute: ExecuteRun): Record<string, TaskDefi
               // Without an API key (security off, or the key could not be created) nothing would act as the user.
               throw new Error(`Run ${params.runId} has no user credentials (Task Manager stored no API key for it).`);
             }
-            await execute(params, fakeRequest, controller.signal);
+            await execute(params, fakeRequest, controller.signal, taskInstance.attempts);
             return { state: {} };
           },
           async cancel() {
