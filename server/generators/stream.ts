@@ -119,6 +119,20 @@ export function* moduleStream(plan: Plan, module: ModulePlan, options: StreamOpt
   const timingKind = lanes.map((lane) => Math.max(0, lane.kinds.indexOf('host')));
   const warmTurns = module.jobs.map((j): TurnMode => (familyOf(j.job.job.analysis_config.detectors[0].function) === 'rare' ? 'cycle' : 'cover'));
   const strata: Strata = { u: 0, offsets: new Float64Array(kindsMax), rest: new Float64Array(kindsMax) };
+  // Lanes that pick people from the whole organisation share one sequence of quantiles, event k of
+  // any of them at start + k·φ (mod 1), and fixed offsets per kind: a person's events, and so their
+  // hosts', come at even intervals across the module's lanes. Independent draws per lane added up
+  // to Poisson noise per host (3-7 logons in 15 minutes, x2.5-3.5 about once per host and month),
+  // which a per-host count job scored (issue #8).
+  const shared = lanes.map((lane) => !lane.steady && !!lane.usersByHour && !lane.pools[lane.kinds.indexOf('user')].constrained);
+  const sharedRandom = Random.scoped(plan.options.seed, module.moduleId, 'events', 'shared', window ? `window@${window.from}` : '');
+  let sharedAt = sharedRandom.next();
+  const sharedOffsets = new Map<string, number>();
+  const offsetOf = (kind: string) => {
+    let o = sharedOffsets.get(kind);
+    if (o === undefined) sharedOffsets.set(kind, (o = sharedRandom.next()));
+    return o;
+  };
   for (let tick = from; tick < to; tick += step) {
     const how = hourOfWeek(tick);
     const suppressing = suppressions.length ? activeIn(suppressions, tick, tick + step) : [];
@@ -133,9 +147,13 @@ export function* moduleStream(plan: Plan, module: ModulePlan, options: StreamOpt
       if (n === 0) continue;
       // The tick's events by quantile (see Strata): each entity gets its share with little spread.
       const u0 = random.next();
-      for (let k = 0; k < lane.kinds.length; k++) strata.offsets[k] = random.next();
+      for (let k = 0; k < lane.kinds.length; k++) strata.offsets[k] = shared[l] ? offsetOf(lane.kinds[k]) : random.next();
       for (let i = 0; i < n; i++) {
-        strata.u = (u0 + i) / n;
+        if (shared[l]) {
+          sharedAt += GOLDEN;
+          sharedAt -= Math.floor(sharedAt);
+          strata.u = sharedAt;
+        } else strata.u = (u0 + i) / n;
         const turns = lane.steady === true && !lane.usersByHour ? 'cycle' : warmup ? warmTurns[l] : undefined;
         if (!pickEntities(lane, how, random, picked, undefined, turns, cursorsOf(lane), strata)) break;
         const who = picked[timingKind[l]];
