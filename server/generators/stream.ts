@@ -66,8 +66,10 @@ export function* moduleStream(plan: Plan, module: ModulePlan, options: StreamOpt
   const from = window?.from ?? plan.dataStart;
   const to = window?.to ?? plan.end;
   const lanes = options.baseline === false ? [] : module.jobs.map((j) => j.lane);
-  // Each lane draws from its own sequence: a job's baseline does not change when another job of
-  // the module reads a longer history or is left out (its draws would otherwise interleave).
+  // Each lane draws its event counts and values from its own sequence, so another job of the module
+  // reading a longer history does not reshuffle them (the draws would otherwise interleave); only
+  // who of the organisation's people gets a lane's events comes from the module's shared sequence
+  // (below).
   const laneRandoms = lanes.map((lane) =>
     window
       ? Random.scoped(plan.options.seed, module.moduleId, 'events', lane.jobId, `window@${window.from}`)
