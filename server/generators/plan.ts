@@ -67,6 +67,8 @@ export const RARE_EXTRA_ANOMALIES_DAYS = 30;
  * 64 against rules at 50 that want 60: the thinnest margins of the demo.
  */
 export const RARE_LONG_BUCKET_DAYS = 30;
+/** Buckets longer than the 15-minute tick (see RARE_LONG_BUCKET_DAYS). */
+const hasLongBuckets = (job: CatalogueJob) => parseDuration(job.job.analysis_config.bucket_span) > TICK;
 /**
  * History a count job reads at least: the engine learns a daily profile over days (calibration
  * count: an x6 spike scores 43-71 after 3 days, 95 after 14), and with less the office mornings
@@ -261,7 +263,7 @@ export function historyDaysFor(job: CatalogueJob, historyDays: number, anomalies
   if (familyOf(d.function) !== 'rare') return historyDays;
   const top = Math.max(0, ...rulesForJob(job.id).map((r) => r.anomaly_threshold));
   if (d.partition_field_name && top >= 75) return Math.max(historyDays, PARTITIONED_RARE_DAYS);
-  if (parseDuration(job.job.analysis_config.bucket_span) > TICK) return Math.max(historyDays, RARE_LONG_BUCKET_DAYS);
+  if (hasLongBuckets(job)) return Math.max(historyDays, RARE_LONG_BUCKET_DAYS);
   // Every rare job of a module starts together (a lane starting later brings values new to the others' partitions).
   return Math.max(historyDays, anomaliesPerJob > 1 ? RARE_EXTRA_ANOMALIES_DAYS : RARE_MIN_DAYS);
 }
@@ -347,7 +349,7 @@ export function buildPlan(input: GenerateOptions, now = Date.now(), live?: LiveR
             : d0.partition_field_name
               ? `a new ${d0.by_field_name} within one ${d0.partition_field_name} scores ${top}+ only after weeks of that ${d0.partition_field_name}'s history`
               : `a never-seen ${d0.by_field_name ?? d0.field_name} scores ${top}+ with margin only after ${days} days of history${
-                  parseDuration(job.job.analysis_config.bucket_span) > TICK
+                  hasLongBuckets(job)
                     ? ` in ${job.job.analysis_config.bucket_span} buckets (fewer observations a day than 15-minute ones)`
                     : days > RARE_MIN_DAYS
                       ? ' when earlier anomalies of the job are novelties too'
