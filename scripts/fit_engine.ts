@@ -12,7 +12,7 @@ import type { ClosedBucket } from '../server/engine/buckets';
 import { EngineModel, type Prediction } from '../server/engine/model';
 import { DEFAULT_PARAMS, type EngineParams } from '../server/engine/params';
 import { predictFiles, readInjections } from '../server/engine/predict';
-import { agreement, caseDir, caseInputs, engineRuns, hasCase, sameSide, type EngineRun } from '../test/calibration/calibration';
+import { agreement, caseDir, caseInputs, engineRuns, hasCase, lateAgreement, sameSide, type EngineRun } from '../test/calibration/calibration';
 
 interface Recorded {
   run: EngineRun;
@@ -43,13 +43,15 @@ interface Row {
   predicted: number;
   why: string[];
   baseline: number;
+  /** The model's highest record outside the injection in the last two days (the engine's: run.lateMax). */
+  late: number;
 }
 
 function evaluate(recs: Recorded[], params: EngineParams): Row[] {
   return recs.map((r) => {
     const p = replay(r, params);
     const inj = p.injections.find((i) => i.label === 'injected')!;
-    return { run: r.run, predicted: inj.score, why: inj.why, baseline: p.baselineMax };
+    return { run: r.run, predicted: inj.score, why: inj.why, baseline: p.baselineMax, late: p.lateMax };
   });
 }
 
@@ -61,12 +63,16 @@ function report(rows: Row[], quiet: boolean) {
     const agree = sameSide(e, r.predicted);
     if (!quiet || !agree) {
       console.log(
-        `${agree ? ' ' : 'X'} ${r.run.family.padEnd(15)} ${r.run.case.padEnd(38)} s${r.run.seed} engine ${String(e).padStart(5)} model ${String(r.predicted).padStart(5)}  base ${String(r.run.baselineMax).padStart(5)}/${String(r.baseline).padStart(5)}  ${r.why.join('; ').slice(0, 160)}`,
+        `${agree ? ' ' : 'X'} ${r.run.family.padEnd(15)} ${r.run.case.padEnd(38)} s${r.run.seed} engine ${String(e).padStart(5)} model ${String(r.predicted).padStart(5)}  base ${String(r.run.baselineMax).padStart(5)}/${String(r.baseline).padStart(5)}  late ${String(r.run.lateMax).padStart(5)}/${String(r.late).padStart(5)}  ${r.why.join('; ').slice(0, 160)}`,
       );
     }
   }
   const a = agreementOf(rows);
   console.log(`\n${rows.length} runs: same side of 50 and 75: ${(100 * a.side).toFixed(1)} %, mean absolute error ${a.mae.toFixed(1)}`);
+  const l = lateAgreement(rows.map((r) => ({ engine: r.run.lateMax, model: r.late })));
+  console.log(
+    `last 48 h baseline: same side of 50 ${(100 * l.side).toFixed(1)} %; the engine alerts (>= 50) where the model does not: ${l.missed}, the model where the engine does not: ${l.extra}`,
+  );
 }
 
 /** Coordinate descent over one group of constants. */

@@ -84,3 +84,14 @@ export function agreement(pairs: { engine: number; model: number }[]): { side: n
   const mae = pairs.reduce((s, p) => s + Math.abs(p.engine - p.model), 0) / pairs.length;
   return { side, mae };
 }
+
+/**
+ * The highest baseline record of the last two days (what a demo shows first), engine against
+ * model, on the side of 50: `missed` counts runs where the engine alerts and the model does not
+ * (a false alert the verifier would not flag), `extra` the reverse.
+ */
+export function lateAgreement(pairs: { engine: number; model: number }[]): { side: number; missed: number; extra: number } {
+  const missed = pairs.filter((p) => p.engine >= 50 && p.model < 50).length;
+  const extra = pairs.filter((p) => p.engine < 50 && p.model >= 50).length;
+  return { side: 1 - (missed + extra) / Math.max(1, pairs.length), missed, extra };
+}
