@@ -67,7 +67,7 @@ export class RareSimulator implements Simulator {
             (partitioned ? p.partitionedBase : p.base) +
             p.perDecade * Math.log10(Math.max(1, st.valueBuckets)) +
             (partitioned ? p.partitionedPerValueDecade : p.perValueDecade) * Math.log10(Math.max(1, effectiveValues)) +
-            (partitioned ? p.partitionedPerDayDecade : p.perDayDecade) * Math.log10(Math.max(1, ageDays / 14)) -
+            (partitioned ? p.partitionedPerDayDecade : p.perDayDecade) * Math.log10(Math.max(1, Math.min(ageDays, p.dayTermCapDays) / 14)) -
             p.spanPerDecade * Math.log10(ctx.spanMs / 900_000) -
             (seen === 0 ? p.competeLin * lk + p.competeSq * lk * lk : 0) -
             p.priorScale * Math.pow(st.novelties, p.priorPow) -
