@@ -132,10 +132,14 @@ export function rare(input: ShapeInput): ShapedAnomaly {
   if (partitionKind && (!forced[partitionKind] || input.ordinal > 0 || apart)) {
     // The headline in the incident's partition; each extra anomaly in a partition of its own, so
     // the novelties of one partition do not share or precede each other (issue #8, point 4).
+    // Around-the-clock accounts and machines first: a partition's score grows with its (bucket,
+    // value) observations, and a person who works office hours has a tenth of a service
+    // account's (90 days: 5,000 against 16,600; predicted 84.5 against 99.6 for a 75 rule).
     const entities = lane.pools[lane.kinds.indexOf(partitionKind)].entities.filter(
       (e) => e !== incident.forced[partitionKind] || (input.ordinal === 0 && !apart),
     );
-    forced[partitionKind] = entities[(round + input.ordinal) % entities.length];
+    const densest = [...entities.filter((e) => !e.human), ...entities.filter((e) => e.human)];
+    forced[partitionKind] = densest[(round + input.ordinal) % densest.length];
   }
   const sharedKey = `${d.by_field_name}@${input.bucketStart}`;
   const earlier = incident.shared.get(sharedKey);
