@@ -132,13 +132,24 @@ export function rare(input: ShapeInput): ShapedAnomaly {
   if (partitionKind && (!forced[partitionKind] || input.ordinal > 0 || apart)) {
     // The headline in the incident's partition; each extra anomaly in a partition of its own, so
     // the novelties of one partition do not share or precede each other (issue #8, point 4).
-    // Around-the-clock accounts and machines first: a partition's score grows with its (bucket,
-    // value) observations, and a person who works office hours has a tenth of a service
-    // account's (90 days: 5,000 against 16,600; predicted 84.5 against 99.6 for a 75 rule).
-    const entities = lane.pools[lane.kinds.indexOf(partitionKind)].entities.filter(
-      (e) => e !== incident.forced[partitionKind] || (input.ordinal === 0 && !apart),
-    );
-    const densest = [...entities.filter((e) => !e.human), ...entities.filter((e) => e.human)];
+    // Densest partitions first: a partition's score grows with its (bucket, value) observations.
+    // Around-the-clock accounts and machines before people (a person who works office hours has
+    // a tenth of a service account's: 90 days, 5,000 against 16,600; predicted 84.5 against 99.6
+    // for a 75 rule), then the partitions with the most values of their own (userinit.exe starts
+    // one program: 969 in 30 days, predicted 62.6; explorer.exe starts eleven: 10,189, 96.4).
+    const byPool = lane.pools[lane.kinds.indexOf(byKind)];
+    const partitionPool = lane.pools[lane.kinds.indexOf(partitionKind)];
+    // The by-values a partition has: its own subset (a host's processes), or the values whose
+    // subset holds it (the programs a parent process starts).
+    const variety = (e: Entity) => {
+      if (byPool?.affinity?.from === partitionKind) return byPool.affinity.subsets.get(e.key)?.items.length ?? 0;
+      if (partitionPool.affinity?.from !== byKind) return 0;
+      let n = 0;
+      for (const subset of partitionPool.affinity.subsets.values()) if (subset.items.includes(e)) n++;
+      return n;
+    };
+    const entities = partitionPool.entities.filter((e) => e !== incident.forced[partitionKind] || (input.ordinal === 0 && !apart));
+    const densest = [...entities].sort((a, b) => Number(a.human ?? false) - Number(b.human ?? false) || variety(b) - variety(a));
     forced[partitionKind] = densest[(round + input.ordinal) % densest.length];
   }
   const sharedKey = `${d.by_field_name}@${input.bucketStart}`;
