@@ -226,7 +226,15 @@ export function burst(input: ShapeInput): ShapedAnomaly {
     field: 'count',
     value: n,
     description: `burst of ${n} events in one bucket${where ? ` for ${where}` : ''} (baseline peak about ${lambda.toFixed(1)} per bucket)`,
-    events: spread(input.bucketStart, input.bucketSpan, n).map((ts) => ({ ts, lane: input.lane, forced })),
+    // In a bucket longer than the 15-minute tick, the burst takes its last 15 minutes. Spread over
+    // three hours (high_count_events_for_a_host_name), the host's 5-minute low_count job learnt a
+    // higher level and scored the return to normal after it as a drop (94.9) above its own
+    // anomaly (92.3) whenever the end of the data was not on a 3-hour boundary.
+    events: spread(input.bucketStart + Math.max(0, input.bucketSpan - TICK), Math.min(input.bucketSpan, TICK), n).map((ts) => ({
+      ts,
+      lane: input.lane,
+      forced,
+    })),
   };
 }
 

@@ -99,7 +99,8 @@ function* moduleDocs(plan: Plan, moduleIndex: number): Generator<{ ts: number; d
  * its whole bucket and aftermath (one more of its job's spans, at least AFTERMATH_MIN): a job with shorter buckets that
  * reads the same events adapts to a burst, and the return to normal after it is a drop to a
  * low_count job (security_host's two jobs read the same events). Records there are the incident's:
- * not false alerts, and not compared with the job's own anomaly (label AFTERMATH).
+ * not false alerts, but the job's own anomaly must still score above them (label AFTERMATH): a
+ * return to normal that outscores the injected drop is the job's top record in the engine.
  */
 export interface AnomalyTimes {
   instants: number[];
@@ -109,7 +110,9 @@ export interface AnomalyTimes {
 export function anomalyInstants(plan: Plan): AnomalyTimes {
   return {
     instants: plan.modules.flatMap((m) => m.jobs.flatMap((j) => j.anomalies.flatMap((a) => [a.bucketStart, a.bucketEnd - 1]))),
-    windows: plan.modules.flatMap((m) => m.jobs.flatMap((j) => j.anomalies.map((a) => [a.bucketStart, a.bucketEnd + Math.max(j.bucketSpan, AFTERMATH_MIN)] as const))),
+    windows: plan.modules.flatMap((m) =>
+      m.jobs.flatMap((j) => j.anomalies.map((a) => [a.bucketStart, a.bucketEnd + Math.max(j.bucketSpan, AFTERMATH_MIN)] as const)),
+    ),
   };
 }
 
@@ -187,7 +190,7 @@ export function judgeJob(jp: JobPlan, moduleId: string, predictions: Partial<Rec
   for (const [scope, p] of Object.entries(predictions) as [Scope, Prediction][]) {
     const top = p.topBaseline[0];
     const mine = p.injections.filter((i) => i.label !== 'other' && i.label !== AFTERMATH);
-    const explained = p.injections.filter((i) => i.label === 'other' && i.score > 0).sort((a, b) => b.score - a.score)[0];
+    const explained = p.injections.filter((i) => (i.label === 'other' || i.label === AFTERMATH) && i.score > 0).sort((a, b) => b.score - a.score)[0];
     scopes[scope] = {
       docs: p.docs,
       anomalies: mine.map((i) => ({ ordinal: Number(i.label), bucketStart: i.bucketStart, entity: i.entity, score: i.score, why: i.why })),
@@ -201,7 +204,7 @@ export function judgeJob(jp: JobPlan, moduleId: string, predictions: Partial<Rec
       // down; an equal score (both at the model's ceiling, 96) cannot say which the engine ranks first.
       if (explained && explained.score > i.score) {
         problems.push(
-          `${scope}: anomaly #${i.label} (${i.score}) is not the job's top record: another job's anomaly scores ${explained.score} at ${explained.bucketStart}`,
+          `${scope}: anomaly #${i.label} (${i.score}) is not the job's top record: ${explained.label === AFTERMATH ? "the aftermath of another job's anomaly" : "another job's anomaly"} scores ${explained.score} at ${explained.bucketStart}`,
         );
       }
       if (i.score < threshold + SCORE_MARGIN) {
