@@ -143,6 +143,30 @@ describe('history a job reads', () => {
 });
 
 describe('extra anomalies (--anomalies-per-job)', () => {
+  it("puts a partitioned rare job's anomalies in its densest partitions: around-the-clock accounts, parents that start many programs", () => {
+    const plan = buildPlan({ modules: ['security_auth', 'security_windows_v3'], end: '2026-12-02T18:00:00Z', anomaliesPerJob: 3 });
+    const job = (id: string) => plan.modules.flatMap((m) => m.jobs).find((j) => j.job.id === id)!;
+    const sourceIp = job('auth_rare_source_ip_for_a_user');
+    const users = sourceIp.lane.pools[sourceIp.lane.kinds.indexOf('user')].entities;
+    // People work office hours: a tenth of a service account's (bucket, value) observations.
+    expect(sourceIp.anomalies.map((a) => users.find((u) => u.key === a.scope['user.name'])?.human)).toEqual([false, false, false]);
+    // userinit.exe starts one program (explorer.exe): its partition is too thin for a rule at 50 + 10.
+    const parents = job('v3_windows_anomalous_process_creation').anomalies.map((a) => a.scope['process.parent.name']);
+    expect(parents).toHaveLength(3);
+    expect(parents).not.toContain('userinit.exe');
+  });
+
+  it("puts a burst in the last 15 minutes of a longer bucket (the host's 5-minute jobs do not learn a 3-hour plateau)", () => {
+    const plan = buildPlan({ modules: ['security_host'], end: '2026-12-04T17:00:00Z' });
+    const module = plan.modules[0];
+    const high = module.jobs.find((j) => j.job.id === 'high_count_events_for_a_host_name')!;
+    const a = high.anomalies[0];
+    expect(a.bucketEnd - a.bucketStart).toBe(3 * 3600_000);
+    const events = module.injections.filter((e) => e.lane === high.lane && e.ts >= a.bucketStart && e.ts < a.bucketEnd);
+    expect(events.length).toBeGreaterThan(100);
+    expect(Math.min(...events.map((e) => e.ts))).toBeGreaterThanOrEqual(a.bucketEnd - 15 * 60_000);
+  });
+
   it("a long-bucket rare job's anomaly buckets hold no other job's new value of its field", () => {
     const plan = buildPlan({ modules: ['security_windows_v3'], end: '2026-12-02T18:00:00Z', anomaliesPerJob: 3 });
     const jobs = plan.modules[0].jobs;

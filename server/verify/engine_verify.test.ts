@@ -7,7 +7,9 @@
  */
 import { SUPPORTED_MODULE_IDS } from '../../common/catalogue';
 import { buildPlan } from '../generators/plan';
-import { engineVerify, SCORE_MARGIN } from './engine_verify';
+import type { Prediction } from '../engine/model';
+import type { JobPlan } from '../generators/plan';
+import { AFTERMATH, engineVerify, judgeJob, SCORE_MARGIN } from './engine_verify';
 
 // Since events are picked by quantile within a tick (lanes.ts, Strata) the small-count noise that
 // made the auth count jobs alert on ordinary buckets is gone. A job listed here is a known failure
@@ -42,5 +44,42 @@ describe('engine verification of the default demo', () => {
         expect({ job: r.jobId, scope, ok: s.baselineMax < r.lowestThreshold }).toEqual({ job: r.jobId, scope, ok: true });
       }
     }
+  });
+});
+
+describe("the job's own anomaly is its top record", () => {
+  // What judgeJob reads of a job's plan: its id, detector function and rules.
+  const jp = {
+    job: { id: 'low_count_events_for_a_host_name', job: { analysis_config: { detectors: [{ function: 'low_count' }] } } },
+    rules: [{ anomaly_threshold: 50 }],
+  };
+  const prediction = (others: { label: string; score: number }[]): Prediction => ({
+    injections: [
+      { label: '0', bucketStart: '2026-12-04T16:55:00.000Z', entity: 'acme-web-01', score: 92.3, why: [] },
+      ...others.map((o) => ({ ...o, bucketStart: '2026-12-04T15:05:00.000Z', entity: null, why: [] })),
+    ],
+    baselineMax: 0,
+    baselineOver50: 0,
+    lateMax: 0,
+    topBaseline: [],
+    docs: 100,
+    lateDocs: 0,
+  });
+  const judge = (others: { label: string; score: number }[]) => judgeJob(jp as unknown as JobPlan, 'security_host', { stream: prediction(others) });
+
+  it("fails when the aftermath of another job's anomaly scores above it (a return to normal after a burst, seen as a drop)", () => {
+    const r = judge([{ label: AFTERMATH, score: 94.9 }]);
+    expect(r.pass).toBe(false);
+    expect(r.problems).toEqual([expect.stringMatching(/anomaly #0 \(92.3\) is not the job's top record: the aftermath of another job's anomaly scores 94.9/)]);
+  });
+
+  it("fails when another job's anomaly scores above it, and passes when both stay below", () => {
+    expect(judge([{ label: 'other', score: 94 }]).problems).toEqual([expect.stringMatching(/another job's anomaly scores 94 at/)]);
+    expect(
+      judge([
+        { label: AFTERMATH, score: 60 },
+        { label: 'other', score: 80 },
+      ]).pass,
+    ).toBe(true);
   });
 });

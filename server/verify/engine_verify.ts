@@ -21,7 +21,7 @@ export type Scope = 'stream' | 'all';
 export const SCOPES: readonly Scope[] = ['stream', 'all'];
 
 /** Label of the buckets inside and right after other jobs' anomalies (see engineVerify). */
-const AFTERMATH = 'aftermath';
+export const AFTERMATH = 'aftermath';
 /**
  * How long after a burst the records of a job that reads the same events are the incident's: the
  * engine learns part of a burst into its daily profile, whose neighbouring hour then expects more
