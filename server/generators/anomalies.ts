@@ -134,7 +134,7 @@ export function rare(input: ShapeInput): ShapedAnomaly {
     // the novelties of one partition do not share or precede each other (issue #8, point 4).
     // Densest partitions first: a partition's score grows with its (bucket, value) observations.
     // Around-the-clock accounts and machines before people (a person who works office hours has
-    // a tenth of a service account's: 90 days, 5,000 against 16,600; predicted 84.5 against 99.6
+    // a third of a service account's: 90 days, 5,000 against 16,600; predicted 84.5 against 99.6
     // for a 75 rule), then the partitions with the most values of their own (userinit.exe starts
     // one program: 969 in 30 days, predicted 62.6; explorer.exe starts eleven: 10,189, 96.4).
     const byPool = lane.pools[lane.kinds.indexOf(byKind)];

@@ -148,7 +148,7 @@ describe('extra anomalies (--anomalies-per-job)', () => {
     const job = (id: string) => plan.modules.flatMap((m) => m.jobs).find((j) => j.job.id === id)!;
     const sourceIp = job('auth_rare_source_ip_for_a_user');
     const users = sourceIp.lane.pools[sourceIp.lane.kinds.indexOf('user')].entities;
-    // People work office hours: a tenth of a service account's (bucket, value) observations.
+    // People work office hours: a third of a service account's (bucket, value) observations.
     expect(sourceIp.anomalies.map((a) => users.find((u) => u.key === a.scope['user.name'])?.human)).toEqual([false, false, false]);
     // userinit.exe starts one program (explorer.exe): its partition is too thin for a rule at 50 + 10.
     const parents = job('v3_windows_anomalous_process_creation').anomalies.map((a) => a.scope['process.parent.name']);
