@@ -72,8 +72,9 @@ export interface EngineParams {
      * learnt as seventy times the hour's level.
      */
     winsor: number;
-    /** The score of a series with d days of history is at most max * min(1, 1.05 (1 - exp(-d / youngDays))): full after ~3 youngDays. */
+    /** The score of a series with d days of history is at most max * (1 - exp(-d / youngDays)) / (1 - exp(-youngFullDays / youngDays)), full from youngFullDays. */
     youngDays: number;
+    youngFullDays: number;
   };
   time: {
     z0: number;
@@ -133,6 +134,7 @@ export const DEFAULT_PARAMS: EngineParams = {
     slotGain: 0.1,
     winsor: 10,
     youngDays: 2.5,
+    youngFullDays: 7,
   },
   time: { z0: 3.68, width: 0.675, max: 95, minScore: 5, gapWeight: 0.28, minObservations: 10 },
   info: { r0: 0.8, width: 0.15, max: 98, halfKept: 28, quantile: 0.999, minScore: 5 },

@@ -144,9 +144,9 @@ export class CountSimulator implements Simulator {
       const anscombe = 2 * (Math.sqrt(x + 0.375) - Math.sqrt(mu + 0.375));
       const small = p.max * logistic(((d.side === 'low' ? -anscombe : d.side === 'high' ? anscombe : Math.abs(anscombe)) - p.smallZ0) / p.smallWidth);
       // A young model does not give its full score yet (calibration count days=3: x6.5 scores
-      // 71, not 95; baseline office starts of the first days 28-54). Full after about a week, so
-      // that the ceiling does not rank two grown records by their age.
-      const young = p.max * Math.min(1, 1.05 * (1 - Math.exp(-days / p.youngDays)));
+      // 71, not 95; baseline office starts of the first days 28-54). Full after a week, so that
+      // the ceiling does not rank two grown records by their age.
+      const young = p.max * Math.min(1, (1 - Math.exp(-days / p.youngDays)) / (1 - Math.exp(-p.youngFullDays / p.youngDays)));
       score = Math.min(p.max * logistic((directed - p.z0) / p.width), d.family === 'count' ? small : Infinity, young);
       if (score < p.minScore) score = 0;
       if (watched || score > 0) {
