@@ -129,6 +129,7 @@ export function rare(input: ShapeInput): ShapedAnomaly {
   // the timeline, whose stages place such a job before the others' novelties on the host (and
   // there, on another host, the others' novelties outscored it in its own view: 63.3 to 62.9).
   const apart = partitionKind !== undefined && input.bucketSpan >= 2 * HOUR && !input.timeline;
+  const pool = lane.pools[lane.kinds.indexOf(byKind)];
   if (partitionKind && (!forced[partitionKind] || input.ordinal > 0 || apart)) {
     // The headline in the incident's partition; each extra anomaly in a partition of its own, so
     // the novelties of one partition do not share or precede each other (issue #8, point 4).
@@ -137,12 +138,11 @@ export function rare(input: ShapeInput): ShapedAnomaly {
     // a third of a service account's: 90 days, 5,000 against 16,600; predicted 84.5 against 99.6
     // for a 75 rule), then the partitions with the most values of their own (userinit.exe starts
     // one program: 969 in 30 days, predicted 62.6; explorer.exe starts eleven: 10,189, 96.4).
-    const byPool = lane.pools[lane.kinds.indexOf(byKind)];
     const partitionPool = lane.pools[lane.kinds.indexOf(partitionKind)];
     // The by-values a partition has: its own subset (a host's processes), or the values whose
     // subset holds it (the programs a parent process starts).
     const variety = (e: Entity) => {
-      if (byPool?.affinity?.from === partitionKind) return byPool.affinity.subsets.get(e.key)?.items.length ?? 0;
+      if (pool?.affinity?.from === partitionKind) return pool.affinity.subsets.get(e.key)?.items.length ?? 0;
       if (partitionPool.affinity?.from !== byKind) return 0;
       let n = 0;
       for (const subset of partitionPool.affinity.subsets.values()) if (subset.items.includes(e)) n++;
@@ -157,7 +157,6 @@ export function rare(input: ShapeInput): ShapedAnomaly {
   // A partitioned job scores a value new to the partition; one the rest of the company already
   // uses (another host's process) is then a novelty for this job only, not for the unpartitioned
   // jobs that read the same field (issue #8: their top record was this job's injection).
-  const pool = lane.pools[lane.kinds.indexOf(byKind)];
   const own =
     byKind === 'process' && partitionKind && pool?.affinity?.from === partitionKind ? pool.affinity.subsets.get(forced[partitionKind]!.key)?.items : undefined;
   const knownElsewhere = own ? pool.entities.filter((e) => !own.includes(e) && !incident.timeOfDayUsers.includes(e)) : [];
