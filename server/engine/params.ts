@@ -66,12 +66,17 @@ export interface EngineParams {
     /** How fast the daily profile follows new days (exponential weight per observation of a slot). */
     slotGain: number;
     /**
-     * Winsorisation: the profile learns a bucket as at most `winsor` times what it expected. The
-     * engine down-weights samples far in the tail when it updates its model; a spike of x6 is still
-     * learnt (calibration count prior=24: the second one scores less), an x70 logon burst is not
-     * learnt as seventy times the hour's level.
+     * Outliers teach the model little. The engine weighs each new value by how improbable it is
+     * before it updates its seasonal profile and its residual model: weight 1 up to a tail
+     * probability of 1e-3 (|z| = `outlierFromZ`), falling to `outlierMinWeight` at 1e-5
+     * (`outlierToZ`) and beyond (elastic/ml-cpp, CTimeSeriesModel: the outlier weight; here the
+     * log of the weight is linear in z between the two). So a x60 logon burst does not raise the
+     * next day's expectation at that hour, or its neighbours'. The calibration's figures do not
+     * move with it (a fixed cap at 10x gave the same fit): it matters after huge bursts.
      */
-    winsor: number;
+    outlierFromZ: number;
+    outlierToZ: number;
+    outlierMinWeight: number;
     /** The score of a series with d days of history is at most max * (1 - exp(-d / youngDays)) / (1 - exp(-youngFullDays / youngDays)), full from youngFullDays. */
     youngDays: number;
     youngFullDays: number;
@@ -132,7 +137,9 @@ export const DEFAULT_PARAMS: EngineParams = {
     smallWidth: 1.0,
     distinctVar: 0.8,
     slotGain: 0.1,
-    winsor: 10,
+    outlierFromZ: 3.09,
+    outlierToZ: 4.26,
+    outlierMinWeight: 0.01,
     youngDays: 2.5,
     youngFullDays: 7,
   },

@@ -60,6 +60,38 @@ describe('predict', () => {
     expect(p.injections[0].why.join(' ')).toMatch(/does not score a series without history|still learning/);
   });
 
+  it("does not learn a burst far above a series' level into the next day's expectation around that hour", async () => {
+    // A host's 5-minute counts, ten days ending on a Sunday evening, with or
+    // without a burst of 285 per bucket on Friday at 23:45 (count anomalies move off a weekend end
+    // to the last weekday evening). The day after, at 22:05, the host has 3. Under a fixed 10x cap
+    // the burst raised Saturday's 22:00 expectation to 9.4 and that 3 scored 54.9 as a drop
+    // (npm start on Sunday 2026-12-06, low_count_events_for_a_host_name, all streams).
+    const end = Date.parse('2026-12-06T22:15:00Z');
+    const span = 300_000;
+    const watched = Date.parse('2026-12-05T22:05:00Z');
+    const burst = Date.parse('2026-12-04T23:45:00Z');
+    const run = async (name: string, withBurst: boolean) => {
+      // Under-dispersed, as the product's per-host counts are: 4 to 6.
+      let seed = 7;
+      const level = () => 4 + ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % 3);
+      const docs: string[] = [];
+      for (let t = end - 10 * 86_400_000; t < end; t += span) {
+        const n = t === watched ? 3 : withBurst && t >= burst && t < burst + 3 * span ? 285 : level();
+        for (let k = 0; k < n; k++) docs.push(JSON.stringify({ '@timestamp': new Date(t + k * 1000).toISOString(), host: { name: 'wks-07' } }));
+      }
+      const job = { analysis_config: { bucket_span: '5m', detectors: [{ function: 'low_count', partition_field_name: 'host.name' }] } };
+      const f = files(name, job, docs, {
+        end: new Date(end).toISOString(),
+        injections: [{ label: 'watched', bucket_start: new Date(watched).toISOString(), entity: 'wks-07' }],
+      });
+      return (await predictFiles(f)).injections[0];
+    };
+    const quiet = await run('no-burst', false);
+    const after = await run('after-burst', true);
+    expect(quiet.score).toBeLessThan(50);
+    expect(after.score).toBeLessThan(quiet.score + 10);
+  });
+
   it.each([
     ['not JSON', ['{"@timestamp": "2026-12-01T00:00:00Z"}', '{oops'], /Data file .*bad-json\.ndjson line 2: not JSON/],
     ['no time', ['{"user.name": "a"}'], /Data file .*no-time\.ndjson line 1: "@timestamp" is missing or not a date/],
