@@ -127,6 +127,20 @@ describe('options', () => {
   });
 });
 
+describe('count anomalies of a weekend end', () => {
+  it.each([3, 14, 30, 90])('move to the last weekday evening with %i days of history, with a notice', (historyDays) => {
+    // The engine scored weekend count spikes 0 after two weeks (calibration count: Saturday x5,
+    // Sunday x20); no measurement covers longer histories, so the plan does not bet on them.
+    const plan = buildPlan({ modules: ['security_auth', 'security_network'], historyDays, end: '2026-12-06T12:00:00Z' });
+    const counts = plan.modules.flatMap((m) => m.jobs).filter((j) => j.anomalies[0].function.includes('count'));
+    expect(counts.length).toBeGreaterThan(3);
+    for (const { job, anomalies } of counts) {
+      for (const a of anomalies) expect({ job: job.id, day: new Date(a.bucketStart).getUTCDay() }).toEqual({ job: job.id, day: 5 });
+      expect(plan.notices.some((n) => n.startsWith(`${job.id}: the data ends on a weekend`))).toBe(true);
+    }
+  });
+});
+
 describe('history a job reads', () => {
   it('a rare job with buckets longer than 15 minutes reads a month, the others their usual days', () => {
     // Fewer (bucket, value) observations a day: on 14 days the model scored rare_error_code 68 and

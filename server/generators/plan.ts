@@ -380,20 +380,22 @@ export function buildPlan(input: GenerateOptions, now = Date.now(), live?: LiveR
       // partition. Such a job's anomalies go to whole buckets before the earliest of those.
       const longBucket = familyOf(fn) === 'rare' && bucketSpan > 2 * HOUR && options.anomaliesPerJob > 1;
       // Counts on a weekend: people do not work weekends, and the engine does not score a weekend
-      // bucket of a weekday/weekend pattern learnt from less than three weeks (engine calibration,
-      // count: Saturday x5 and Sunday x20 both 0). Such a job's anomalies move back to the last
-      // weekday evening; its rule then gets a manual run over the window. Not a steady module's
+      // bucket of a weekday/weekend pattern learnt from two weeks (engine calibration, count:
+      // Saturday x5 and Sunday x20 both 0). No measurement covers a longer history (the model
+      // assumes three weeks teach the pattern, params.count.weeklyDays), so the anomalies move at
+      // any history rather than bet on it: back to the last weekday evening, and the job's rule
+      // gets a manual run over the window. Not a steady module's
       // (servers that report all week, security_host): its weekends are scored, and a burst moved
       // to Friday evening taught a 5-minute low_count job's profile that slot, so Saturday's
       // ordinary level there scored as a drop (96).
       let weekendShift = 0;
-      if (familyOf(fn) === 'count' && options.historyDays < 21 && !profile.steady) {
+      if (familyOf(fn) === 'count' && !profile.steady) {
         const weekend = (t: number) => [0, 6].includes(new Date(t).getUTCDay());
         const first = anomalyBucket(anchor, bucketSpan, 0);
         while (weekend(first - weekendShift)) weekendShift += bucketSpan;
         if (weekendShift)
           notices.push(
-            `${job.id}: ${ends ? `its timeline stage (${stages.get(job.id)}) falls` : 'the data ends'} on a weekend; its anomaly goes to the last weekday evening (the engine does not score weekend counts with less than three weeks of history), and its rule gets a manual run.`,
+            `${job.id}: ${ends ? `its timeline stage (${stages.get(job.id)}) falls` : 'the data ends'} on a weekend; its anomaly goes to the last weekday evening (the engine did not score weekend counts after two weeks of history, and no measurement shows it does after more), and its rule gets a manual run.`,
           );
       }
       // Without a rule to keep the anomaly in the look-back of, a person's odd hour is late evening
