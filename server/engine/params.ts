@@ -77,6 +77,18 @@ export interface EngineParams {
     outlierFromZ: number;
     outlierToZ: number;
     outlierMinWeight: number;
+    /**
+     * A repeat: an anomaly like one the series has had before scores `repeatFactor` of its score
+     * (calibration count prior=24: a second x5 spike a day after the first, 69 (4-82) against 94;
+     * issue #8: the later of two equal anomalies 74.6 after 92.5). The engine learns each ended
+     * anomaly, its length and size (elastic/ml-cpp, the anomaly model in CTimeSeriesModel), so
+     * the penalty fades as the new deviation (log ratio) exceeds the largest earlier one, gone at
+     * `repeatGrowth` more (no calibration case: a guess). An anomaly is a run of buckets scored
+     * `repeatMinScore` or more.
+     */
+    repeatFactor: number;
+    repeatGrowth: number;
+    repeatMinScore: number;
     /** The score of a series with d days of history is at most max * (1 - exp(-d / youngDays)) / (1 - exp(-youngFullDays / youngDays)), full from youngFullDays. */
     youngDays: number;
     youngFullDays: number;
@@ -140,6 +152,9 @@ export const DEFAULT_PARAMS: EngineParams = {
     outlierFromZ: 3.09,
     outlierToZ: 4.26,
     outlierMinWeight: 0.01,
+    repeatFactor: 0.72,
+    repeatGrowth: 0.7,
+    repeatMinScore: 90,
     youngDays: 2.5,
     youngFullDays: 7,
   },

@@ -92,6 +92,33 @@ describe('predict', () => {
     expect(after.score).toBeLessThan(quiet.score + 10);
   });
 
+  it('scores an anomaly like one the series had a day before lower, and a larger one not', async () => {
+    // Calibration count prior=24: a second x5 spike a day after the first, 69 (4-82) against 94.
+    const run = async (name: string, second: number) => {
+      const docs: string[] = [];
+      const first = END - SPAN - 86_400_000;
+      for (let t = END - 14 * 86_400_000; t < END; t += SPAN) {
+        const n = t === first ? 100 : t === END - SPAN ? second : 19 + ((t / SPAN) % 3);
+        for (let k = 0; k < n; k++) docs.push(JSON.stringify({ '@timestamp': new Date(t + k * 1000).toISOString(), 'event.kind': 'event' }));
+      }
+      const job = { analysis_config: { bucket_span: '15m', detectors: [{ function: 'high_non_zero_count' }] } };
+      const f = files(name, job, docs, {
+        end: new Date(END).toISOString(),
+        injections: [
+          { label: 'earlier', bucket_start: new Date(first).toISOString() },
+          { label: 'injected', bucket_start: new Date(END - SPAN).toISOString() },
+        ],
+      });
+      return (await predictFiles(f)).injections;
+    };
+    const [earlier, repeat] = await run('repeat', 100);
+    expect(earlier.score).toBeGreaterThan(90);
+    expect(repeat.score).toBeLessThan(earlier.score - 15);
+    expect(repeat.why.join(' ')).toMatch(/an anomaly like it before/);
+    const [, larger] = await run('larger', 250);
+    expect(larger.score).toBeGreaterThan(90);
+  });
+
   it.each([
     ['not JSON', ['{"@timestamp": "2026-12-01T00:00:00Z"}', '{oops'], /Data file .*bad-json\.ndjson line 2: not JSON/],
     ['no time', ['{"user.name": "a"}'], /Data file .*no-time\.ndjson line 1: "@timestamp" is missing or not a date/],

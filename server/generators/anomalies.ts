@@ -6,6 +6,7 @@
  */
 import type { CatalogueJob } from '../../common/catalogue/types';
 import { compileQuery } from '../verify/query_evaluator';
+import { DEFAULT_PARAMS } from '../engine/params';
 import { buildEntity, novelKey, type Entity, type EntityKind } from './entities';
 import { fieldKind, materialize, pickEntities, type Lane } from './lanes';
 import { Random } from './random';
@@ -53,7 +54,9 @@ export interface ShapeInput {
   incident: Incident;
   bucketStart: number;
   bucketSpan: number;
+  /** Which of the job's anomalies this is (0 the latest, each further one earlier), of how many. */
   ordinal: number;
+  of: number;
   random: Random;
   /** The anomalies follow the timeline (timeline.ts): each stage's buckets are its own. */
   timeline?: boolean;
@@ -70,6 +73,27 @@ export function incidentFor(lane: Lane, incident: Incident): Partial<Record<Enti
   for (const [kind, entity] of Object.entries(incident.forced) as [EntityKind, Entity][]) if (inLane(lane, entity)) forced[kind] = entity;
   return forced;
 }
+
+/**
+ * The entity of a count anomaly's scope field. The engine scores an anomaly like one the series
+ * has had before lower (engine params count.repeatFactor: a second equal spike 69 against 94), so
+ * each of a job's extra anomalies goes to another series: an entity with the `ordinal`-th value of
+ * `field` in the pool after the first anomaly's (several destinations share a country).
+ * Undefined when the pool has no other value.
+ */
+export function seriesEntity(entities: Entity[], first: Entity, ordinal: number, field: string): Entity | undefined {
+  if (ordinal === 0) return first;
+  const byValue = new Map<unknown, Entity>([[first.fields[field], first]]);
+  for (const e of [...entities.slice(Math.max(0, entities.indexOf(first))), ...entities]) if (!byValue.has(e.fields[field])) byValue.set(e.fields[field], e);
+  return [...byValue.values()][ordinal];
+}
+
+/**
+ * How much larger a single series' count burst is than the job's earlier one: a repeat scores
+ * less unless its deviation exceeds the earlier one's by count.repeatGrowth (log ratio), so each
+ * later burst is that much larger and a little more.
+ */
+export const REPEAT_GROWTH = Math.exp(DEFAULT_PARAMS.count.repeatGrowth + 0.2);
 
 export const spread = (start: number, span: number, n: number) => Array.from({ length: n }, (_, j) => start + Math.floor(((j + 0.5) / n) * span));
 
@@ -207,15 +231,22 @@ export function timeOfDay(input: ShapeInput): ShapedAnomaly {
 export function burst(input: ShapeInput): ShapedAnomaly {
   const forced = incidentFor(input.lane, input.incident);
   const d = input.job.job.analysis_config.detectors[0];
-  const scopeKinds = [d.by_field_name, d.partition_field_name, d.over_field_name].filter(Boolean).map((f) => fieldKind(f!)!);
+  const scopeFields = [d.by_field_name, d.partition_field_name, d.over_field_name].filter((f): f is string => !!f);
   const scopeEntities: Partial<Record<EntityKind, Entity>> = {};
-  for (const kind of scopeKinds) {
+  let series = true;
+  for (const field of scopeFields) {
+    const kind = fieldKind(field)!;
     const entities = input.lane.pools[input.lane.kinds.indexOf(kind)].entities;
-    forced[kind] ??= entities[(input.incident.round ?? 0) % entities.length];
-    scopeEntities[kind] = forced[kind];
+    const other = seriesEntity(entities, forced[kind] ?? entities[(input.incident.round ?? 0) % entities.length], input.ordinal, field);
+    if (other) forced[kind] = other;
+    else series = false;
+    scopeEntities[kind] = forced[kind] ??= entities[(input.incident.round ?? 0) % entities.length];
   }
   const lambda = peakPerBucket(input, scopeEntities);
-  const n = Math.ceil(Math.max(8 * lambda, lambda + 12 * Math.sqrt(lambda) + 10, 25));
+  // One series for all of the job's anomalies (no scope field, or no other entity): each later
+  // burst grows past the one before (the earliest is ordinal of - 1).
+  const growth = scopeFields.length && series ? 1 : REPEAT_GROWTH ** (input.of - 1 - input.ordinal);
+  const n = Math.ceil(growth * Math.max(8 * lambda, lambda + 12 * Math.sqrt(lambda) + 10, 25));
   const scope = scopeOf(input.job, forced);
   const where = Object.entries(scope)
     .map(([f, v]) => `${f}=${v}`)

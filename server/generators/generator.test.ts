@@ -170,6 +170,25 @@ describe('extra anomalies (--anomalies-per-job)', () => {
     expect(parents).not.toContain('userinit.exe');
   });
 
+  it("gives each extra count anomaly its own series, or a burst larger than the job's earlier one", () => {
+    // The engine scores an anomaly like one the series had before lower (calibration count
+    // prior=24: 69 against 94; issue #8: 74.6 after 92.5 with --anomalies-per-job 2).
+    const plan = buildPlan({ modules: ['security_auth', 'security_network', 'security_host'], end: '2026-12-02T18:00:00Z', anomaliesPerJob: 3 });
+    const counts = plan.modules.flatMap((m) => m.jobs).filter((j) => j.anomalies[0].field === 'count');
+    expect(counts.length).toBeGreaterThan(6);
+    let grown = 0;
+    for (const j of counts) {
+      const scopes = j.anomalies.map((a) => JSON.stringify(a.scope));
+      if (new Set(scopes).size === 3) continue;
+      // One series (no scope field, or no other entity in the pool): each burst larger than the one before.
+      expect({ job: j.job.id, series: new Set(scopes).size }).toEqual({ job: j.job.id, series: 1 });
+      const [latest, middle, earliest] = j.anomalies.map((a) => Number(a.value));
+      expect({ job: j.job.id, grows: middle >= 2.2 * earliest && latest >= 2.2 * middle }).toEqual({ job: j.job.id, grows: true });
+      grown++;
+    }
+    expect(grown).toBeGreaterThan(2);
+  });
+
   it("puts a burst in the last 15 minutes of a longer bucket (the host's 5-minute jobs do not learn a 3-hour plateau)", () => {
     const plan = buildPlan({ modules: ['security_host'], end: '2026-12-04T17:00:00Z' });
     const module = plan.modules[0];

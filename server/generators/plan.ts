@@ -418,7 +418,19 @@ export function buildPlan(input: GenerateOptions, now = Date.now(), live?: LiveR
             );
           extended.add(job.id);
         }
-        const shaped = shapeAnomaly({ world, job, lane: lanes[i], moduleLanes: lanes, incident, bucketStart, bucketSpan, ordinal, random, timeline });
+        const shaped = shapeAnomaly({
+          world,
+          job,
+          lane: lanes[i],
+          moduleLanes: lanes,
+          incident,
+          bucketStart,
+          bucketSpan,
+          ordinal,
+          of: options.anomaliesPerJob,
+          random,
+          timeline,
+        });
         injections.push(...shaped.events);
         if (shaped.suppress) suppressions.push(...shaped.suppress);
         anomalies.push({

@@ -8,7 +8,7 @@
  * bucket is never empty by nature), else the busiest entity of each scope field.
  */
 import { compileQuery } from '../../verify/query_evaluator';
-import { incidentFor, peakPerBucket, scopeOf, spread, type ShapedAnomaly, type ShapeInput } from '../anomalies';
+import { incidentFor, peakPerBucket, scopeOf, seriesEntity, spread, type ShapedAnomaly, type ShapeInput } from '../anomalies';
 import type { Entity, EntityKind } from '../entities';
 import { fieldKind } from '../lanes';
 
@@ -21,7 +21,8 @@ export function scopeEntities(input: ShapeInput): { forced: Partial<Record<Entit
     if (!field) continue;
     const kind = fieldKind(field)!;
     const pool = input.lane.pools[input.lane.kinds.indexOf(kind)];
-    forced[kind] ??= pool.entities[0];
+    // Each extra anomaly of the job drops another series (anomalies.ts seriesEntity).
+    forced[kind] = seriesEntity(pool.entities, forced[kind] ?? pool.entities[0], input.ordinal, field) ?? forced[kind] ?? pool.entities[0];
     scope[kind] = forced[kind];
   }
   return { forced, scope };
