@@ -10,7 +10,7 @@ import { DEFAULT_PARAMS } from '../engine/params';
 import { buildEntity, novelKey, type Entity, type EntityKind } from './entities';
 import { fieldKind, materialize, pickEntities, type Lane } from './lanes';
 import { Random } from './random';
-import { HOUR, MINUTE, TICK } from './time';
+import { HOUR, hourOfWeek, MINUTE, TICK } from './time';
 import type { Suppression } from './suppression';
 import type { World } from './world';
 
@@ -78,11 +78,22 @@ export function incidentFor(lane: Lane, incident: Incident): Partial<Record<Enti
  * The entity of a count anomaly's scope field. The engine scores an anomaly like one the series
  * has had before lower (engine params count.repeatFactor: a second equal spike 69 against 94), so
  * each of a job's extra anomalies goes to another series: an entity with the `ordinal`-th value of
- * `field` in the pool after the first anomaly's (several destinations share a country).
- * Undefined when the pool has no other value.
+ * `field` after the first anomaly's (several destinations share a country), among the pool's or,
+ * where the kind follows a forced one (a user's own source IPs), among that one's: another
+ * person's IP would be a new pair for the rare source-IP job. Undefined when there is no other.
  */
-export function seriesEntity(entities: Entity[], first: Entity, ordinal: number, field: string): Entity | undefined {
+export function seriesEntity(
+  lane: Lane,
+  kind: EntityKind,
+  forced: Partial<Record<EntityKind, Entity>>,
+  first: Entity,
+  ordinal: number,
+  field: string,
+): Entity | undefined {
   if (ordinal === 0) return first;
+  const pool = lane.pools[lane.kinds.indexOf(kind)];
+  const from = pool.affinity && forced[pool.affinity.from];
+  const entities = from ? (pool.affinity!.subsets.get(from.key)?.activeItems ?? [first]) : pool.entities;
   const byValue = new Map<unknown, Entity>([[first.fields[field], first]]);
   for (const e of [...entities.slice(Math.max(0, entities.indexOf(first))), ...entities]) if (!byValue.has(e.fields[field])) byValue.set(e.fields[field], e);
   return [...byValue.values()][ordinal];
@@ -97,8 +108,11 @@ export const REPEAT_GROWTH = Math.exp(DEFAULT_PARAMS.count.repeatGrowth + 0.2);
 
 export const spread = (start: number, span: number, n: number) => Array.from({ length: n }, (_, j) => start + Math.floor(((j + 0.5) / n) * span));
 
-/** Expected matching events per bucket for `scope` at the busiest hour, sampled from every lane. */
-export function peakPerBucket(input: ShapeInput, scope: Partial<Record<EntityKind, Entity>>): number {
+/**
+ * Expected matching events per bucket for `scope` at the busiest hour (or at the hour of `atMs`),
+ * sampled from every lane.
+ */
+export function peakPerBucket(input: ShapeInput, scope: Partial<Record<EntityKind, Entity>>, atMs?: number): number {
   const matches = compileQuery(input.job.datafeed.query);
   const random = Random.scoped('estimate', input.job.id);
   const ticks = input.bucketSpan / TICK;
@@ -112,6 +126,7 @@ export function peakPerBucket(input: ShapeInput, scope: Partial<Record<EntityKin
         how = h;
       }
     });
+    if (atMs !== undefined) peak = lane.ratePerTick[(how = hourOfWeek(atMs))];
     if (peak === 0) continue;
     const out: Entity[] = [];
     let hit = 0;
@@ -233,19 +248,21 @@ export function burst(input: ShapeInput): ShapedAnomaly {
   const d = input.job.job.analysis_config.detectors[0];
   const scopeFields = [d.by_field_name, d.partition_field_name, d.over_field_name].filter((f): f is string => !!f);
   const scopeEntities: Partial<Record<EntityKind, Entity>> = {};
-  let series = true;
-  for (const field of scopeFields) {
+  // The first anomaly's series, and whether there are others enough for all of the job's.
+  const firsts = scopeFields.map((field) => {
     const kind = fieldKind(field)!;
     const entities = input.lane.pools[input.lane.kinds.indexOf(kind)].entities;
-    const other = seriesEntity(entities, forced[kind] ?? entities[(input.incident.round ?? 0) % entities.length], input.ordinal, field);
-    if (other) forced[kind] = other;
-    else series = false;
-    scopeEntities[kind] = forced[kind] ??= entities[(input.incident.round ?? 0) % entities.length];
-  }
-  const lambda = peakPerBucket(input, scopeEntities);
+    return { field, kind, first: forced[kind] ?? entities[(input.incident.round ?? 0) % entities.length] };
+  });
+  const series = firsts.length > 0 && firsts.every(({ field, kind, first }) => seriesEntity(input.lane, kind, forced, first, input.of - 1, field));
+  const others = firsts.map(({ field, kind, first }) => [kind, series ? seriesEntity(input.lane, kind, forced, first, input.ordinal, field)! : first] as const);
+  for (const [kind, entity] of others) scopeEntities[kind] = forced[kind] = entity;
   // One series for all of the job's anomalies (no scope field, or no other entity): each later
-  // burst grows past the one before (the earliest is ordinal of - 1).
-  const growth = scopeFields.length && series ? 1 : REPEAT_GROWTH ** (input.of - 1 - input.ordinal);
+  // burst grows past the one before (the earliest is ordinal of - 1), against the level of its own
+  // hour (two hours apart, the busiest-hour level had let the ratio grow only 1.6x for 2.5x events).
+  const repeats = input.of > 1 && !series;
+  const lambda = peakPerBucket(input, scopeEntities, repeats ? input.bucketStart + input.bucketSpan - TICK : undefined);
+  const growth = repeats ? REPEAT_GROWTH ** (input.of - 1 - input.ordinal) : 1;
   const n = Math.ceil(growth * Math.max(8 * lambda, lambda + 12 * Math.sqrt(lambda) + 10, 25));
   const scope = scopeOf(input.job, forced);
   const where = Object.entries(scope)

@@ -147,8 +147,8 @@ export class CountSimulator implements Simulator {
     // The spread of the series' own errors (mean absolute residual: robust to a few spikes).
     const sigma = s.resN > 0 ? 1.2533 * (s.absRes / s.resN) : 0.7;
     const noise = d.family === 'distinct' ? p.distinctVar : 1;
-    const z = (r - s.level) / Math.sqrt(noise * sigma * sigma + p.floor);
     const dev = r - s.level;
+    const z = dev / Math.sqrt(noise * sigma * sigma + p.floor);
     const directed = d.side === 'high' ? z : d.side === 'low' ? -z : Math.abs(z);
     const key = s.key;
     const watched = ctx.watched(t, key);
@@ -204,7 +204,7 @@ export class CountSimulator implements Simulator {
     s.sum += w * x;
     s.n += w;
     if (days >= 1) {
-      s.absRes += w * Math.abs(r - s.level);
+      s.absRes += w * Math.abs(dev);
       s.resN += w;
     }
     s.level += p.levelGain * (r - s.level);

@@ -22,7 +22,7 @@ export function scopeEntities(input: ShapeInput): { forced: Partial<Record<Entit
     const kind = fieldKind(field)!;
     const pool = input.lane.pools[input.lane.kinds.indexOf(kind)];
     // Each extra anomaly of the job drops another series (anomalies.ts seriesEntity).
-    forced[kind] = seriesEntity(pool.entities, forced[kind] ?? pool.entities[0], input.ordinal, field) ?? forced[kind] ?? pool.entities[0];
+    forced[kind] = seriesEntity(input.lane, kind, forced, forced[kind] ?? pool.entities[0], input.ordinal, field) ?? forced[kind] ?? pool.entities[0];
     scope[kind] = forced[kind];
   }
   return { forced, scope };
