@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { compileQuery } from '../verify/query_evaluator';
+import { DEFAULT_PARAMS } from '../engine/params';
 import { collect, FIXED_END, testPlan } from '../../test/helpers/generate';
 import { buildPlan, RARE_LONG_BUCKET_DAYS } from './plan';
 import { DAY } from './time';
@@ -180,10 +181,14 @@ describe('extra anomalies (--anomalies-per-job)', () => {
     for (const j of counts) {
       const scopes = j.anomalies.map((a) => JSON.stringify(a.scope));
       if (new Set(scopes).size === 3) continue;
-      // One series (no scope field, or no other entity in the pool): each burst larger than the one before.
+      // One series (no scope field, or no other entity): each burst larger than the one before,
+      // against the level of its own hour ("baseline peak about L per bucket"), by the model's
+      // repeat growth in its own terms ((x + c) / (mu + c)).
       expect({ job: j.job.id, series: new Set(scopes).size }).toEqual({ job: j.job.id, series: 1 });
-      const [latest, middle, earliest] = j.anomalies.map((a) => Number(a.value));
-      expect({ job: j.job.id, grows: middle >= 2.2 * earliest && latest >= 2.2 * middle }).toEqual({ job: j.job.id, grows: true });
+      const { c, repeatGrowth } = DEFAULT_PARAMS.count;
+      const [latest, middle, earliest] = j.anomalies.map((a) => (Number(a.value) + c) / (Number(/about ([\d.]+) per bucket/.exec(a.description)![1]) + c));
+      const step = Math.exp(repeatGrowth);
+      expect({ job: j.job.id, grows: middle >= step * earliest && latest >= step * middle }).toEqual({ job: j.job.id, grows: true });
       grown++;
     }
     expect(grown).toBeGreaterThan(2);
