@@ -398,9 +398,21 @@ export function buildPlan(input: GenerateOptions, now = Date.now(), live?: LiveR
             `${job.id}: ${ends ? `its timeline stage (${stages.get(job.id)}) falls` : 'the data ends'} on a weekend; its anomaly goes to the last weekday evening (the engine did not score weekend counts after two weeks of history, and no measurement shows it does after more), and its rule gets a manual run.`,
           );
       }
+      // A count job of one series (no by, partition or over field: all logons, all network events)
+      // gets one anomaly: the engine scores an anomaly like one the series had before lower
+      // (calibration count prior=24: 69 against 94), and an earlier burst of it, carrying the
+      // incident's host and source IP, was a first anomaly in those series of the module's
+      // partitioned count jobs too. The others' extra anomalies take other series (anomalies.ts).
+      const d0 = job.job.analysis_config.detectors[0];
+      const oneSeries = familyOf(fn) === 'count' && !d0.by_field_name && !d0.partition_field_name && !d0.over_field_name;
+      const count = oneSeries ? 1 : options.anomaliesPerJob;
+      if (count < options.anomaliesPerJob)
+        notices.push(
+          `${job.id}: one series (no by, partition or over field), so one anomaly: the engine scores an anomaly like one the series had before lower (a second equal spike 69 against 94), and further ones would only repeat it.`,
+        );
       // Without a rule to keep the anomaly in the look-back of, a person's odd hour is late evening
       // UTC, where the engine scores it best (detectors/time.ts).
-      for (let ordinal = 0; ordinal < options.anomaliesPerJob; ordinal++) {
+      for (let ordinal = 0; ordinal < count; ordinal++) {
         const bucketStart =
           familyOf(fn) === 'time' && !(live && live.round > 0)
             ? timeOfDayBucket(anchor, bucketSpan, ordinal)
@@ -427,7 +439,7 @@ export function buildPlan(input: GenerateOptions, now = Date.now(), live?: LiveR
           bucketStart,
           bucketSpan,
           ordinal,
-          of: options.anomaliesPerJob,
+          of: count,
           random,
           timeline,
         });
