@@ -257,9 +257,10 @@ export function burst(input: ShapeInput): ShapedAnomaly {
   const series = firsts.length > 0 && firsts.every(({ field, kind, first }) => seriesEntity(input.lane, kind, forced, first, input.of - 1, field));
   const others = firsts.map(({ field, kind, first }) => [kind, series ? seriesEntity(input.lane, kind, forced, first, input.ordinal, field)! : first] as const);
   for (const [kind, entity] of others) scopeEntities[kind] = forced[kind] = entity;
-  // One series for all of the job's anomalies (no scope field, or no other entity): each later
-  // burst grows past the one before (the earliest is ordinal of - 1), against the level of its own
-  // hour (two hours apart, the busiest-hour level had let the ratio grow only 1.6x for 2.5x events).
+  // One series for all of the job's anomalies (not enough other entities; a job without a scope
+  // field gets one anomaly, plan.ts): each later burst grows past the one before (the earliest is
+  // ordinal of - 1), against the level of its own hour (two hours apart, the busiest-hour level had
+  // let the ratio grow only 1.6x for 2.5x events).
   const repeats = input.of > 1 && !series;
   const lambda = peakPerBucket(input, scopeEntities, repeats ? input.bucketStart + input.bucketSpan - TICK : undefined);
   const growth = repeats ? REPEAT_GROWTH ** (input.of - 1 - input.ordinal) : 1;
