@@ -57,6 +57,8 @@ export interface ShapeInput {
   /** Which of the job's anomalies this is (0 the latest, each further one earlier), of how many. */
   ordinal: number;
   of: number;
+  /** How many anomalies the other jobs have (--anomalies-per-job). */
+  perJob: number;
   random: Random;
   /** The anomalies follow the timeline (timeline.ts): each stage's buckets are its own. */
   timeline?: boolean;
@@ -263,7 +265,11 @@ export function burst(input: ShapeInput): ShapedAnomaly {
   // let the ratio grow only 1.6x for 2.5x events).
   const repeats = input.of > 1 && !series;
   const lambda = peakPerBucket(input, scopeEntities, repeats ? input.bucketStart + input.bucketSpan - TICK : undefined);
-  const growth = repeats ? REPEAT_GROWTH ** (input.of - 1 - input.ordinal) : 1;
+  // A job of one series keeps one anomaly, the latest; the other jobs' earlier ones may have
+  // raised a `logs-*` job's view of its series before it (x4 at night, 96), and it would be a
+  // repeat of that rise: half as large again, it stands above (REPEAT_GROWTH's margin).
+  const lead = !scopeFields.length && input.perJob > 1 ? 1.5 : 1;
+  const growth = (repeats ? REPEAT_GROWTH ** (input.of - 1 - input.ordinal) : 1) * lead;
   const n = Math.ceil(growth * Math.max(8 * lambda, lambda + 12 * Math.sqrt(lambda) + 10, 25));
   const scope = scopeOf(input.job, forced);
   const where = Object.entries(scope)

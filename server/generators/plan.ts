@@ -440,6 +440,7 @@ export function buildPlan(input: GenerateOptions, now = Date.now(), live?: LiveR
           bucketSpan,
           ordinal,
           of: count,
+          perJob: options.anomaliesPerJob,
           random,
           timeline,
         });
