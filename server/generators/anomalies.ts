@@ -267,7 +267,7 @@ export function burst(input: ShapeInput): ShapedAnomaly {
   const lambda = peakPerBucket(input, scopeEntities, repeats ? input.bucketStart + input.bucketSpan - TICK : undefined);
   // A job of one series keeps one anomaly, the latest; the other jobs' earlier ones may have
   // raised a `logs-*` job's view of its series before it (x4 at night, 96), and it would be a
-  // repeat of that rise: half as large again, it stands above (REPEAT_GROWTH's margin).
+  // repeat of that rise: half as large again (x12 against x4), it is past count.repeatGrowth.
   const lead = !scopeFields.length && input.perJob > 1 ? 1.5 : 1;
   const growth = (repeats ? REPEAT_GROWTH ** (input.of - 1 - input.ordinal) : 1) * lead;
   const n = Math.ceil(growth * Math.max(8 * lambda, lambda + 12 * Math.sqrt(lambda) + 10, 25));
