@@ -108,6 +108,11 @@ export function seriesEntity(
  */
 export const REPEAT_GROWTH = Math.exp(DEFAULT_PARAMS.count.repeatGrowth + 0.2);
 
+/** The fields that split a detector into series (by, partition, over), those it has. */
+export function seriesFields(d: { by_field_name?: string; partition_field_name?: string; over_field_name?: string }): string[] {
+  return [d.by_field_name, d.partition_field_name, d.over_field_name].filter((f): f is string => !!f);
+}
+
 export const spread = (start: number, span: number, n: number) => Array.from({ length: n }, (_, j) => start + Math.floor(((j + 0.5) / n) * span));
 
 /**
@@ -248,7 +253,7 @@ export function timeOfDay(input: ShapeInput): ShapedAnomaly {
 export function burst(input: ShapeInput): ShapedAnomaly {
   const forced = incidentFor(input.lane, input.incident);
   const d = input.job.job.analysis_config.detectors[0];
-  const scopeFields = [d.by_field_name, d.partition_field_name, d.over_field_name].filter((f): f is string => !!f);
+  const scopeFields = seriesFields(d);
   const scopeEntities: Partial<Record<EntityKind, Entity>> = {};
   // The first anomaly's series, and whether there are others enough for all of the job's.
   const firsts = scopeFields.map((field) => {

@@ -5,7 +5,7 @@
  */
 import { resolveSelection, rulesForJob, selectedJobs, type CatalogueJob, type CatalogueRule } from '../../common/catalogue';
 import { familyOf } from '../engine/registry';
-import type { Incident, InjectedEvent } from './anomalies';
+import { seriesFields, type Incident, type InjectedEvent } from './anomalies';
 import { baseRateOf, isAroundTheClock, isSteady, shapeAnomaly } from './detectors';
 import { makeSteady, prepareSteadyLane } from './detectors/steady';
 import type { Entity, EntityKind } from './entities';
@@ -403,8 +403,7 @@ export function buildPlan(input: GenerateOptions, now = Date.now(), live?: LiveR
       // (calibration count prior=24: 69 against 94), and an earlier burst of it, carrying the
       // incident's host and source IP, was a first anomaly in those series of the module's
       // partitioned count jobs too. The others' extra anomalies take other series (anomalies.ts).
-      const d0 = job.job.analysis_config.detectors[0];
-      const oneSeries = familyOf(fn) === 'count' && !d0.by_field_name && !d0.partition_field_name && !d0.over_field_name;
+      const oneSeries = familyOf(fn) === 'count' && !seriesFields(job.job.analysis_config.detectors[0]).length;
       const count = oneSeries ? 1 : options.anomaliesPerJob;
       if (count < options.anomaliesPerJob)
         notices.push(

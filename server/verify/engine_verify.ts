@@ -24,9 +24,9 @@ export const SCOPES: readonly Scope[] = ['stream', 'all'];
 export const AFTERMATH = 'aftermath';
 /**
  * How long after a burst the records of a job that reads the same events are the incident's: the
- * engine learns part of a burst into its daily profile, whose neighbouring hour then expects more
- * (a 5-minute low_count job reading every stream scored a host's ordinary level 20 minutes after
- * the logon burst on it as a drop, 95). Two hours: well inside the 4 hours within which the issue's
+ * model's level follows a burst for a while (count.levelGain; the profile itself barely learns it,
+ * count.outlierMinWeight), so the hour after expects more (a 5-minute low_count job reading every
+ * stream scored a host's ordinary level 20 minutes after the logon burst on it as a drop, 95). Two hours: well inside the 4 hours within which the issue's
  * own measurement counts a record as explained by an injected anomaly.
  */
 const AFTERMATH_MIN = 2 * 3_600_000;

@@ -8,7 +8,7 @@
  * bucket is never empty by nature), else the busiest entity of each scope field.
  */
 import { compileQuery } from '../../verify/query_evaluator';
-import { incidentFor, peakPerBucket, scopeOf, seriesEntity, spread, type ShapedAnomaly, type ShapeInput } from '../anomalies';
+import { incidentFor, peakPerBucket, scopeOf, seriesEntity, seriesFields, spread, type ShapedAnomaly, type ShapeInput } from '../anomalies';
 import type { Entity, EntityKind } from '../entities';
 import { fieldKind } from '../lanes';
 
@@ -17,12 +17,11 @@ export function scopeEntities(input: ShapeInput): { forced: Partial<Record<Entit
   const forced = incidentFor(input.lane, input.incident);
   const d = input.job.job.analysis_config.detectors[0];
   const scope: Partial<Record<EntityKind, Entity>> = {};
-  for (const field of [d.by_field_name, d.partition_field_name, d.over_field_name]) {
-    if (!field) continue;
+  for (const field of seriesFields(d)) {
     const kind = fieldKind(field)!;
-    const pool = input.lane.pools[input.lane.kinds.indexOf(kind)];
+    const first = forced[kind] ?? input.lane.pools[input.lane.kinds.indexOf(kind)].entities[0];
     // Each extra anomaly of the job drops another series (anomalies.ts seriesEntity).
-    forced[kind] = seriesEntity(input.lane, kind, forced, forced[kind] ?? pool.entities[0], input.ordinal, field) ?? forced[kind] ?? pool.entities[0];
+    forced[kind] = seriesEntity(input.lane, kind, forced, first, input.ordinal, field) ?? first;
     scope[kind] = forced[kind];
   }
   return { forced, scope };
