@@ -40,7 +40,7 @@ import { datafeedId } from '../../common/requests';
 import { buildPlan, type ModulePlan, type Plan } from '../generators/plan';
 import { moduleStream } from '../generators/stream';
 import { floorTo, TICK } from '../generators/time';
-import { engineVerify } from '../verify/engine_verify';
+import { engineVerify, type EarlierPlan } from '../verify/engine_verify';
 import { InstallError, statusOf, toInstallError } from '../installers/errors';
 import { putTemplate, readTemplateMeta, type TemplateMeta } from '../installers/index_template';
 import { planFingerprint } from '../installers/indexer';
@@ -251,9 +251,21 @@ export function incidentPlan(state: LiveState, round: number, now: number): Plan
   return buildPlan({ ...state.options, end: baseEnd + round * state.incidentEveryMs }, now, { round, baseEnd });
 }
 
-function describeIncident(plan: Plan, round: number, log: (l: string) => void): LiveIncident {
-  // The engine model on the incident's own plan (the same world's baseline, ending at the incident).
-  const verify = engineVerify(plan, ['stream']);
+/**
+ * Where incident `round` was planned: the first window whose next one its anomalies could fall in
+ * (see `advance`), never before the setup's end. Its injections before that were not indexed.
+ */
+function plannedFrom(state: LiveState, round: number, lead: number): number {
+  // Windows start at the setup's end and follow one another (TICK each).
+  const ticks = Math.ceil((round * state.incidentEveryMs - lead - TICK) / TICK);
+  return Date.parse(state.options.end) + Math.max(0, ticks) * TICK;
+}
+
+function describeIncident(plan: Plan, round: number, log: (l: string) => void, earlier: EarlierPlan[]): LiveIncident {
+  // The engine model on the incident's own plan (the same world's baseline, ending at the
+  // incident), with the setup's and the earlier incidents' anomalies in the data before it: the
+  // engine scores a repeat lower, and earlier novelties make a new value less rare.
+  const verify = engineVerify(plan, ['stream'], earlier);
   const jobs = plan.modules.flatMap((m) =>
     m.jobs.map((j) => {
       const v = verify.find((x) => x.jobId === j.job.id);
@@ -439,6 +451,17 @@ export class LiveSession {
     this.log(`Live: wave ${current + 1} closed, wave ${next + 1} of ${waves.length} (${waves[next].length} jobs) in real time for the next incident.`);
   }
 
+  /** The setup and incidents 1 … round − 1, as the data holds them (plans are values: built again). */
+  private earlierPlans(round: number, now: number): EarlierPlan[] {
+    const out: EarlierPlan[] = [{ plan: this.basePlan, from: -Infinity }];
+    for (let r = 1; r < round; r++)
+      out.push({
+        plan: this.pending.find((p) => p.state.round === r)?.plan ?? incidentPlan(this.state, r, now),
+        from: plannedFrom(this.state, r, this.lead),
+      });
+    return out;
+  }
+
   /**
    * Everything due by `now`: incidents planned a lead ahead, documents whose time has passed sent,
    * finished windows recorded (and the waves rotated). Returns when nothing more is due.
@@ -454,7 +477,7 @@ export class LiveSession {
       // Plan the incidents whose anomalies could fall in this window or the next.
       for (let round = state.incidents.length + 1; baseEnd + round * state.incidentEveryMs - this.lead <= from + TICK; round = state.incidents.length + 1) {
         const plan = incidentPlan(state, round, now);
-        const inc = describeIncident(plan, round, this.log);
+        const inc = describeIncident(plan, round, this.log, this.earlierPlans(round, now));
         inc.skipped = plan.modules.reduce((n, m) => n + m.injections.filter((e) => e.ts < from).length, 0);
         if (state.waves && state.waves.length > 1) inc.wave = (round - 1) % state.waves.length;
         state.incidents.push(inc);

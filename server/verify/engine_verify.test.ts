@@ -83,3 +83,34 @@ describe("the job's own anomaly is its top record", () => {
     ).toBe(true);
   });
 });
+
+describe('earlier incidents (live mode) are in the data before this one', () => {
+  // The auth module's setup (round 0) and its next incident a day later, at the same hour: the same
+  // world, other entities; the all-logons count has one series, so the incident's burst (the same
+  // size against the same hour's level) repeats the setup's.
+  const base = Date.parse('2026-12-02T18:00:00Z');
+  const options = { modules: ['security_auth'], end: base, historyDays: 10 };
+  const now = base + 30 * 86_400_000;
+  const setup = buildPlan(options, now);
+  const incident = buildPlan({ ...options, end: base + 86_400_000 }, now, { round: 1, baseEnd: base });
+  const alone = engineVerify(incident, ['stream']);
+  const after = engineVerify(incident, ['stream'], [{ plan: setup, from: -Infinity }]);
+  const score = (rs: typeof alone, id: string) => rs.find((r) => r.jobId === id)!.scopes.stream!.anomalies[0].score;
+
+  it("scores a one-series count job's repeat lower, and says why", () => {
+    expect(score(alone, 'auth_high_count_logon_events')).toBeGreaterThanOrEqual(85);
+    expect(score(after, 'auth_high_count_logon_events')).toBeLessThan(75);
+    expect(after.find((r) => r.jobId === 'auth_high_count_logon_events')!.problems.join(' ')).toMatch(/an anomaly like it before/);
+  });
+
+  it('counts the earlier never-seen values against a rare job, and not as false alerts', () => {
+    expect(score(after, 'auth_rare_user')).toBeLessThan(score(alone, 'auth_rare_user'));
+    // The setup's anomalies are records of their own, not baseline records of the incident's plan.
+    for (const r of after) expect(r.scopes.stream!.baselineMax).toBeLessThan(r.lowestThreshold);
+  });
+
+  it('leaves out the injections that were never indexed (before `from`)', () => {
+    const skipped = engineVerify(incident, ['stream'], [{ plan: setup, from: Infinity }]);
+    expect(skipped.map((r) => r.scopes.stream!.anomalies)).toEqual(alone.map((r) => r.scopes.stream!.anomalies));
+  });
+});

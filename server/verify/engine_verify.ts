@@ -11,7 +11,7 @@
  */
 import type { Detector } from '../../common/catalogue/types';
 import { EngineModel, type Injection, type Prediction } from '../engine/model';
-import type { AnomalyPlan, JobPlan, Plan } from '../generators/plan';
+import type { AnomalyPlan, JobPlan, ModulePlan, Plan } from '../generators/plan';
 import { moduleStream } from '../generators/stream';
 import { compileQuerySet, type Doc, type DocPredicate } from './query_evaluator';
 import { fieldReader } from './runtime_fields';
@@ -22,6 +22,8 @@ export const SCOPES: readonly Scope[] = ['stream', 'all'];
 
 /** Label of the buckets inside and right after other jobs' anomalies (see engineVerify). */
 export const AFTERMATH = 'aftermath';
+/** Label of the buckets of earlier incidents (live mode): explained, and not this incident's rival. */
+export const EARLIER = 'earlier';
 /**
  * How long after a burst the records of a job that reads the same events are the incident's: the
  * model's level follows a burst for a while (count.levelGain; the profile itself barely learns it,
@@ -77,9 +79,9 @@ interface JobRun {
   models: Partial<Record<Scope, EngineModel>>;
 }
 
-/** Documents of one module, parsed, in stream order. */
-function* moduleDocs(plan: Plan, moduleIndex: number): Generator<{ ts: number; doc: Doc }> {
-  for (const chunk of moduleStream(plan, plan.modules[moduleIndex])) {
+/** Documents of one module (or only its injections), parsed, in stream order. */
+function* moduleDocs(plan: Plan, module: ModulePlan, baseline = true): Generator<{ ts: number; doc: Doc }> {
+  for (const chunk of moduleStream(plan, module, { baseline })) {
     const text = chunk.ndjson;
     let from = 0;
     while (from < text.length) {
@@ -94,6 +96,11 @@ function* moduleDocs(plan: Plan, moduleIndex: number): Generator<{ ts: number; d
   }
 }
 
+/** An earlier plan's injections that were indexed. */
+function* injectedDocs(e: EarlierPlan, module: ModulePlan): Generator<{ ts: number; doc: Doc }> {
+  for (const d of moduleDocs(e.plan, module, false)) if (d.ts >= e.from) yield d;
+}
+
 /**
  * Every anomaly's first and last instant (the buckets other jobs' anomalies fall in, per span), and
  * its whole bucket and aftermath (one more of its job's spans, at least AFTERMATH_MIN): a job with shorter buckets that
@@ -105,14 +112,18 @@ function* moduleDocs(plan: Plan, moduleIndex: number): Generator<{ ts: number; d
 export interface AnomalyTimes {
   instants: number[];
   windows: (readonly [number, number])[];
+  /** Earlier incidents' anomalies and aftermaths (live mode): their records are theirs. */
+  earlier?: (readonly [number, number])[];
 }
 
-export function anomalyInstants(plan: Plan): AnomalyTimes {
+const anomalyWindows = (plan: Plan) =>
+  plan.modules.flatMap((m) => m.jobs.flatMap((j) => j.anomalies.map((a) => [a.bucketStart, a.bucketEnd + Math.max(j.bucketSpan, AFTERMATH_MIN)] as const)));
+
+export function anomalyInstants(plan: Plan, earlier: readonly Plan[] = []): AnomalyTimes {
   return {
     instants: plan.modules.flatMap((m) => m.jobs.flatMap((j) => j.anomalies.flatMap((a) => [a.bucketStart, a.bucketEnd - 1]))),
-    windows: plan.modules.flatMap((m) =>
-      m.jobs.flatMap((j) => j.anomalies.map((a) => [a.bucketStart, a.bucketEnd + Math.max(j.bucketSpan, AFTERMATH_MIN)] as const)),
-    ),
+    windows: anomalyWindows(plan),
+    ...(earlier.length ? { earlier: earlier.flatMap(anomalyWindows) } : {}),
   };
 }
 
@@ -135,12 +146,31 @@ export function jobModel(jp: JobPlan, times: AnomalyTimes, reader?: (field: stri
   for (const [from, to] of times.windows)
     for (let b = Math.floor(from / span); b <= Math.floor((to - 1) / span); b++) if (!own.has(b) && !others.has(b)) aftermath.add(b);
   for (const b of aftermath) injections.push({ label: AFTERMATH, bucketStartMs: b * span, entity: null });
+  const before = new Set<number>();
+  for (const [from, to] of times.earlier ?? [])
+    for (let b = Math.floor(from / span); b <= Math.floor((to - 1) / span); b++) if (!own.has(b) && !others.has(b) && !aftermath.has(b)) before.add(b);
+  for (const b of before) injections.push({ label: EARLIER, bucketStartMs: b * span, entity: null });
   return new EngineModel(jp.job.job, { injections, reader: reader ?? ((f) => fieldReader(f, rm)) });
 }
 
-export function engineVerify(plan: Plan, scopes: readonly Scope[] = SCOPES): EngineJobResult[] {
+/** A plan whose injections from `from` on are in the data before this plan's (live mode). */
+export interface EarlierPlan {
+  plan: Plan;
+  /** Its injections before this time were never indexed (they fell before what was). */
+  from: number;
+}
+
+/**
+ * `earlier`: the setup and the incidents before this one (live mode). Their events join the
+ * stream, so the models have seen them (the engine scores an anomaly like one the series had
+ * before lower, and earlier novelties make a new value less rare), and their records are theirs.
+ */
+export function engineVerify(plan: Plan, scopes: readonly Scope[] = SCOPES, earlier: readonly EarlierPlan[] = []): EngineJobResult[] {
   const runs: JobRun[] = [];
-  const instants = anomalyInstants(plan);
+  const instants = anomalyInstants(
+    plan,
+    earlier.map((e) => e.plan),
+  );
   // The jobs' queries share clauses and fields: each evaluated (read) once per document.
   const queries = compileQuerySet(plan.modules.flatMap((module) => module.jobs.map((jp) => jp.job.datafeed.query)));
   for (const module of plan.modules) {
@@ -151,7 +181,15 @@ export function engineVerify(plan: Plan, scopes: readonly Scope[] = SCOPES): Eng
     }
   }
   // Merge the module streams by time.
-  const sources = plan.modules.map((_, i) => moduleDocs(plan, i));
+  const sources = plan.modules.map((m) => moduleDocs(plan, m));
+  // An earlier plan's injections count as its module's documents in this plan.
+  const owners = plan.modules.map((m) => m.moduleId);
+  for (const e of earlier)
+    for (const m of e.plan.modules) {
+      if (!owners.includes(m.moduleId)) continue;
+      sources.push(injectedDocs(e, m));
+      owners.push(m.moduleId);
+    }
   const heads = sources.map((s) => s.next());
   for (;;) {
     let best = -1;
@@ -161,7 +199,7 @@ export function engineVerify(plan: Plan, scopes: readonly Scope[] = SCOPES): Eng
     }
     if (best < 0) break;
     const { ts, doc } = heads[best].value as { ts: number; doc: Doc };
-    const moduleId = plan.modules[best].moduleId;
+    const moduleId = owners[best];
     queries.begin(doc);
     for (const run of runs) {
       const own = run.moduleId === moduleId;
@@ -189,7 +227,7 @@ export function judgeJob(jp: JobPlan, moduleId: string, predictions: Partial<Rec
   const scopes: Partial<Record<Scope, EngineScopeResult>> = {};
   for (const [scope, p] of Object.entries(predictions) as [Scope, Prediction][]) {
     const top = p.topBaseline[0];
-    const mine = p.injections.filter((i) => i.label !== 'other' && i.label !== AFTERMATH);
+    const mine = p.injections.filter((i) => i.label !== 'other' && i.label !== AFTERMATH && i.label !== EARLIER);
     const explained = p.injections.filter((i) => (i.label === 'other' || i.label === AFTERMATH) && i.score > 0).sort((a, b) => b.score - a.score)[0];
     scopes[scope] = {
       docs: p.docs,
