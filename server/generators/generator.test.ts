@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { compileQuery } from '../verify/query_evaluator';
 import { DEFAULT_PARAMS } from '../engine/params';
 import { collect, FIXED_END, testPlan } from '../../test/helpers/generate';
-import { buildPlan, RARE_LONG_BUCKET_DAYS } from './plan';
+import { buildPlan, COUNT_MIN_DAYS, RARE_LONG_BUCKET_DAYS, READ_AFTER_ONBOARDING } from './plan';
 import { DAY } from './time';
 import { moduleStream } from './stream';
 import { OptionsError } from './options';
@@ -124,7 +124,7 @@ describe('options', () => {
       for (const a of anomalies) expect({ job: job.id, baseline: a.bucketStart - start >= 2 * DAY }).toEqual({ job: job.id, baseline: true });
     }
     for (const j of moved) expect(plan.notices.some((n) => n.startsWith(`${j.job.id}:`) && /earlier than the other jobs/.test(n))).toBe(true);
-    expect(plan.dataStart).toBe(Math.min(...moved.map((j) => j.start)));
+    expect(plan.dataStart).toBe(Math.min(...moved.map((j) => j.laneStart)));
   });
 });
 
@@ -143,6 +143,28 @@ describe('count anomalies of a weekend end', () => {
 });
 
 describe('history a job reads', () => {
+  it.each([
+    ['2026-12-02T18:00:00Z', 14],
+    ['2026-11-27T07:45:00Z', 3],
+    ['2026-11-24T18:00:00Z', 60],
+    ['2026-12-05T23:00:00Z', 21],
+    ['2026-12-06T12:00:00Z', 7],
+  ])('a count job (end %s, %i days) reads from a Monday after its lane onboards, for at least a week', (end, historyDays) => {
+    // A young count model learnt the onboarding days (everyone at work, values in turn) or a
+    // weekend as its level, and the next office start scored as a spike (51-73, issue #8).
+    const plan = buildPlan({ modules: ['security_auth', 'security_network', 'security_host'], end, historyDays });
+    const counts = plan.modules.flatMap((m) => m.jobs).filter((j) => j.anomalies[0].function.includes('count'));
+    expect(counts.length).toBeGreaterThan(5);
+    for (const j of counts) {
+      expect({ job: j.job.id, day: new Date(j.start).getUTCDay(), midnight: j.start % DAY }).toEqual({ job: j.job.id, day: 1, midnight: 0 });
+      expect(j.start - j.laneStart).toBeGreaterThanOrEqual(READ_AFTER_ONBOARDING);
+      expect(plan.end - j.start).toBeGreaterThanOrEqual(COUNT_MIN_DAYS * DAY);
+      for (const a of j.anomalies) expect(a.bucketStart - j.start).toBeGreaterThanOrEqual(2 * DAY);
+    }
+    // The other jobs read what their lanes hold.
+    for (const j of plan.modules.flatMap((m) => m.jobs)) if (!counts.includes(j)) expect(j.start).toBe(j.laneStart);
+  });
+
   it('a rare job with buckets longer than 15 minutes reads a month, the others their usual days', () => {
     // Fewer (bucket, value) observations a day: on 14 days the model scored rare_error_code 68 and
     // v3_rare_process_by_host_windows 64 against rules at 50 (issue #8).

@@ -19,6 +19,7 @@ import type { TimelineStage } from '../../common/options';
 import { THEMES } from './vocabulary';
 import type { Suppression } from './suppression';
 import { moduleTick } from './tick';
+import { ONBOARDING } from './stream';
 import { buildWorld, poolOf, type World } from './world';
 import { CUSTOM_MODULE_ID } from '../custom_jobs/parse';
 import { customProfile } from '../custom_jobs/profile';
@@ -76,6 +77,22 @@ const hasLongBuckets = (job: CatalogueJob) => parseDuration(job.job.analysis_con
  * 13:00 UTC on the Monday of a 3-day history).
  */
 export const COUNT_MIN_DAYS = 7;
+/**
+ * A count job reads from the first Monday after its lane's onboarding: while the data onboards
+ * (stream.ts ONBOARDING, WARMUP) people work every day and each value comes in turn, a start no
+ * real week has, and a young count model learns it as the level. Read from there, the first
+ * office start after the first weekend came on day 2-3 of the job and scored as a spike to the
+ * per-host logon count (a Windows host's 11-16 logons against 4-5 expected: 51-73, 4 of 30 random
+ * option sets); read from the onboarding's end on any weekday, the same happened with the weekend
+ * first (6 of the 30). From a Monday, the model has a working week before its first weekend.
+ */
+export const READ_AFTER_ONBOARDING = ONBOARDING;
+
+/** Monday 00:00 UTC at or after `t`. */
+function mondayFrom(t: number): number {
+  const day = Math.ceil(t / DAY) * DAY;
+  return day + ((8 - new Date(day).getUTCDay()) % 7) * DAY;
+}
 
 export interface RuleReach {
   ruleId: string;
@@ -107,8 +124,10 @@ export interface AnomalyPlan {
 
 export interface JobPlan {
   job: CatalogueJob;
-  /** Where this job's data and datafeed start: the plan's start, or earlier for a job that needs a longer history. */
+  /** Where this job's datafeed starts: the plan's start, or earlier for a job that needs a longer history; a count job's on a Monday after its lane's onboarding. */
   start: number;
+  /** Where its lane's events start (`start`, or before it for a count job). */
+  laneStart: number;
   bucketSpan: number;
   lane: Lane;
   rules: CatalogueRule[];
@@ -340,24 +359,34 @@ export function buildPlan(input: GenerateOptions, now = Date.now(), live?: LiveR
     for (const lane of lanes) Object.assign(lane.constants, dataStreamFields);
     const starts = jobs.map((job) => {
       const days = historyDaysFor(job, options.historyDays, options.anomaliesPerJob);
-      if (days > options.historyDays) {
+      // A count job's notice comes with its Monday (below).
+      if (days > options.historyDays && familyOf(job.job.analysis_config.detectors[0].function) !== 'count') {
         const d0 = job.job.analysis_config.detectors[0];
         const top = Math.max(0, ...rulesForJob(job.id).map((r) => r.anomaly_threshold)) || 75;
-        const what =
-          familyOf(d0.function) === 'count'
-            ? `a count job learns its daily profile over ${COUNT_MIN_DAYS} days (with less, ordinary office mornings score as spikes)`
-            : d0.partition_field_name
-              ? `a new ${d0.by_field_name} within one ${d0.partition_field_name} scores ${top}+ only after weeks of that ${d0.partition_field_name}'s history`
-              : `a never-seen ${d0.by_field_name ?? d0.field_name} scores ${top}+ with margin only after ${days} days of history${
-                  hasLongBuckets(job)
-                    ? ` in ${job.job.analysis_config.bucket_span} buckets (fewer observations a day than 15-minute ones)`
-                    : days > RARE_MIN_DAYS
-                      ? ' when earlier anomalies of the job are novelties too'
-                      : ''
-                }`;
+        const what = d0.partition_field_name
+          ? `a new ${d0.by_field_name} within one ${d0.partition_field_name} scores ${top}+ only after weeks of that ${d0.partition_field_name}'s history`
+          : `a never-seen ${d0.by_field_name ?? d0.field_name} scores ${top}+ with margin only after ${days} days of history${
+              hasLongBuckets(job)
+                ? ` in ${job.job.analysis_config.bucket_span} buckets (fewer observations a day than 15-minute ones)`
+                : days > RARE_MIN_DAYS
+                  ? ' when earlier anomalies of the job are novelties too'
+                  : ''
+            }`;
         notices.push(`${job.id}: ${what}, so this job reads ${days} days (its own data and datafeed start earlier than the other jobs').`);
       }
       return Math.min(start, floorTo(end - days * DAY, DAY));
+    });
+    // Where each job's datafeed starts after its lane's: a count job's on the first Monday after
+    // the lane's onboarding, with at least COUNT_MIN_DAYS to the end (its lane starts earlier for that).
+    const skips = jobs.map((job, i) => {
+      if (familyOf(job.job.analysis_config.detectors[0].function) !== 'count') return 0;
+      while (end - mondayFrom(starts[i] + READ_AFTER_ONBOARDING) < COUNT_MIN_DAYS * DAY) starts[i] -= DAY;
+      const read = mondayFrom(starts[i] + READ_AFTER_ONBOARDING);
+      if (starts[i] < start)
+        notices.push(
+          `${job.id}: a count job learns its daily profile over ${COUNT_MIN_DAYS} days (with less, ordinary office mornings score as spikes), from a Monday after its data's first ${READ_AFTER_ONBOARDING / DAY}, so this job reads from ${new Date(read).toISOString().slice(0, 10)} (its own data and datafeed start earlier than the other jobs').`,
+        );
+      return read - starts[i];
     });
     if (timeline) for (const [id, stage] of moduleStages(jobs)) stages.set(id, stage);
     const injections: InjectedEvent[] = [];
@@ -418,14 +447,17 @@ export function buildPlan(input: GenerateOptions, now = Date.now(), live?: LiveR
             : longBucket
               ? floorTo(anomalyBucket(anchor, TICK, options.anomaliesPerJob - 1), bucketSpan) - (1 + ordinal) * bucketSpan - weekendShift
               : anomalyBucket(anchor, bucketSpan, early ? options.anomaliesPerJob - 1 + ordinal : ordinal) - early - weekendShift;
-        if (bucketStart < starts[i] + MIN_HISTORY_BEFORE_ANOMALY) {
+        if (bucketStart < starts[i] + skips[i] + MIN_HISTORY_BEFORE_ANOMALY) {
           // Never inside the models' warm-up: a short history whose anomaly moved back (a weekend
           // end, extra anomalies) gives this job the baseline it needs before it, from its own
           // earlier start, rather than refusing the option set.
-          starts[i] = floorTo(bucketStart - MIN_HISTORY_BEFORE_ANOMALY, DAY);
+          const latest = floorTo(bucketStart - MIN_HISTORY_BEFORE_ANOMALY, DAY);
+          // A count job's reading still starts on a Monday after its lane's onboarding.
+          if (skips[i]) starts[i] = mondayFrom(latest - 6 * DAY) - (skips[i] = READ_AFTER_ONBOARDING);
+          else starts[i] = latest;
           if (!extended.has(job.id))
             notices.push(
-              `${job.id}: its anomaly needs ${MIN_HISTORY_BEFORE_ANOMALY / DAY} days of baseline before it, so this job reads from ${new Date(starts[i]).toISOString().slice(0, 10)} (its own data and datafeed start earlier than the other jobs').`,
+              `${job.id}: its anomaly needs ${MIN_HISTORY_BEFORE_ANOMALY / DAY} days of baseline before it, so this job reads from ${new Date(starts[i] + skips[i]).toISOString().slice(0, 10)} (its own data and datafeed start earlier than the other jobs').`,
             );
           extended.add(job.id);
         }
@@ -461,7 +493,7 @@ export function buildPlan(input: GenerateOptions, now = Date.now(), live?: LiveR
           ...(timeline ? { stage: stages.get(job.id) } : {}),
         });
       }
-      return { job, start: starts[i], bucketSpan, lane: lanes[i], rules, anomalies };
+      return { job, start: starts[i] + skips[i], laneStart: starts[i], bucketSpan, lane: lanes[i], rules, anomalies };
     });
     for (const lane of lanes)
       compileLane(
@@ -486,6 +518,6 @@ export function buildPlan(input: GenerateOptions, now = Date.now(), live?: LiveR
     });
   }
   if (timeline) notices.splice(resolution.notices.length, 0, timelineNotice(end, stages));
-  const dataStart = Math.min(start, ...modules.flatMap((m) => m.jobs.map((j) => j.start)));
+  const dataStart = Math.min(start, ...modules.flatMap((m) => m.jobs.map((j) => j.laneStart)));
   return { options, start, dataStart, end, modules, notices };
 }

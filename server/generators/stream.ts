@@ -109,7 +109,7 @@ export function* moduleStream(plan: Plan, module: ModulePlan, options: StreamOpt
   const perStep = step / TICK;
   const suppressions = module.suppressions ?? [];
   // Each lane starts with its job: most at the plan's window, a job needing a longer history earlier.
-  const starts = module.jobs.map((j) => j.start);
+  const starts = module.jobs.map((j) => j.laneStart);
   const kindsMax = Math.max(1, ...lanes.map((l) => l.kinds.length));
   // Warm-up (see TurnMode): a rare job's lane takes its values in turn all day, so each is well
   // known before anything is scored; every other lane once through, then at its ordinary weights.

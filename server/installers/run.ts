@@ -31,7 +31,7 @@ export function expectedDocs(plan: Plan): number {
 /** The same for one module (not rounded): the parallel generator balances its threads with it. */
 export function expectedModuleDocs(plan: Plan, m: ModulePlan): number {
   let total = m.injections.length;
-  for (const { lane, start } of m.jobs) {
+  for (const { lane, laneStart: start } of m.jobs) {
     for (let t = start; t < plan.end; t += TICK) {
       const rates = t < start + ONBOARDING && lane.onboarding ? lane.onboarding.ratePerTick : lane.ratePerTick;
       total += rates[hourOfWeek(t)];
