@@ -4,7 +4,8 @@ import { DEFAULT_PARAMS } from '../engine/params';
 import { collect, FIXED_END, testPlan } from '../../test/helpers/generate';
 import { buildPlan, COUNT_MIN_DAYS, RARE_LONG_BUCKET_DAYS, READ_AFTER_ONBOARDING } from './plan';
 import { DAY } from './time';
-import { moduleStream } from './stream';
+import { moduleStream, poissonCap } from './stream';
+import { engineVerify } from '../verify/engine_verify';
 import { OptionsError } from './options';
 import type { Entity } from './entities';
 import { presence } from './lanes';
@@ -139,6 +140,17 @@ describe('count anomalies of a weekend end', () => {
       for (const a of anomalies) expect({ job: job.id, day: new Date(a.bucketStart).getUTCDay() }).toEqual({ job: job.id, day: 5 });
       expect(plan.notices.some((n) => n.startsWith(`${job.id}: the data ends on a weekend`))).toBe(true);
     }
+  });
+});
+
+describe("a lane's Poisson tail", () => {
+  it('is cut at three standard deviations: the default seed has no 19 logon failures against 5.4 expected', () => {
+    // A Friday end: the auth count jobs read from the Monday after, and the lanes' 1-in-100,000
+    // draw at Tuesday 10:00 came on day 8 of auth_high_count_logon_fails, predicted 75.9 (rule at 75).
+    const plan = buildPlan({ modules: ['security_auth'], end: '2026-12-04T18:00:00Z' });
+    const [fails] = engineVerify(plan, ['stream']).filter((r) => r.jobId === 'auth_high_count_logon_fails');
+    expect(fails.scopes.stream!.baselineMax).toBeLessThan(fails.lowestThreshold);
+    for (const rate of [0.5, 5.4, 40]) expect(poissonCap(rate)).toBe(Math.floor(rate + 3 * Math.sqrt(rate) + 1));
   });
 });
 
