@@ -384,7 +384,7 @@ export function buildPlan(input: GenerateOptions, now = Date.now(), live?: LiveR
       const read = mondayFrom(starts[i] + READ_AFTER_ONBOARDING);
       if (starts[i] < start)
         notices.push(
-          `${job.id}: a count job learns its daily profile over ${COUNT_MIN_DAYS} days (with less, ordinary office mornings score as spikes), from a Monday after its data's first ${READ_AFTER_ONBOARDING / DAY}, so this job reads from ${new Date(read).toISOString().slice(0, 10)} (its own data and datafeed start earlier than the other jobs').`,
+          `${job.id}: a count job learns its daily profile over ${COUNT_MIN_DAYS} days (with less, ordinary office mornings score as spikes), from a Monday after its data's first ${READ_AFTER_ONBOARDING / DAY} days, so this job reads from ${new Date(read).toISOString().slice(0, 10)} (its own data and datafeed start earlier than the other jobs').`,
         );
       return read - starts[i];
     });
@@ -453,8 +453,10 @@ export function buildPlan(input: GenerateOptions, now = Date.now(), live?: LiveR
           // earlier start, rather than refusing the option set.
           const latest = floorTo(bucketStart - MIN_HISTORY_BEFORE_ANOMALY, DAY);
           // A count job's reading still starts on a Monday after its lane's onboarding.
-          if (skips[i]) starts[i] = mondayFrom(latest - 6 * DAY) - (skips[i] = READ_AFTER_ONBOARDING);
-          else starts[i] = latest;
+          if (skips[i]) {
+            skips[i] = READ_AFTER_ONBOARDING;
+            starts[i] = mondayFrom(latest - 6 * DAY) - skips[i];
+          } else starts[i] = latest;
           if (!extended.has(job.id))
             notices.push(
               `${job.id}: its anomaly needs ${MIN_HISTORY_BEFORE_ANOMALY / DAY} days of baseline before it, so this job reads from ${new Date(starts[i] + skips[i]).toISOString().slice(0, 10)} (its own data and datafeed start earlier than the other jobs').`,
