@@ -142,14 +142,18 @@ export function jobModel(jp: JobPlan, times: AnomalyTimes, reader?: (field: stri
   const own = new Set(jp.anomalies.map((a) => Math.floor(a.bucketStart / span)));
   const others = new Set(times.instants.map((t) => Math.floor(t / span)));
   for (const b of others) if (!own.has(b)) injections.push({ label: 'other', bucketStartMs: b * span, entity: null });
-  const aftermath = new Set<number>();
-  for (const [from, to] of times.windows)
-    for (let b = Math.floor(from / span); b <= Math.floor((to - 1) / span); b++) if (!own.has(b) && !others.has(b)) aftermath.add(b);
-  for (const b of aftermath) injections.push({ label: AFTERMATH, bucketStartMs: b * span, entity: null });
-  const before = new Set<number>();
-  for (const [from, to] of times.earlier ?? [])
-    for (let b = Math.floor(from / span); b <= Math.floor((to - 1) / span); b++) if (!own.has(b) && !others.has(b) && !aftermath.has(b)) before.add(b);
-  for (const b of before) injections.push({ label: EARLIER, bucketStartMs: b * span, entity: null });
+  // The job's buckets inside the windows, each labelled once: the aftermath, then earlier incidents.
+  const taken = new Set([...own, ...others]);
+  const label = (windows: readonly (readonly [number, number])[], name: string) => {
+    for (const [from, to] of windows)
+      for (let b = Math.floor(from / span); b <= Math.floor((to - 1) / span); b++)
+        if (!taken.has(b)) {
+          taken.add(b);
+          injections.push({ label: name, bucketStartMs: b * span, entity: null });
+        }
+  };
+  label(times.windows, AFTERMATH);
+  label(times.earlier ?? [], EARLIER);
   return new EngineModel(jp.job.job, { injections, reader: reader ?? ((f) => fieldReader(f, rm)) });
 }
 
