@@ -143,6 +143,21 @@ describe('count anomalies of a weekend end', () => {
   });
 });
 
+describe('live rounds (server/live)', () => {
+  it('take a never-seen destination country no earlier round used, while the list lasts', () => {
+    // Six anomalous countries: with 24 new values a round, every round's was Belarus, a value the
+    // rare country job had seen (its live prediction fell from 96 to 58 by round 4).
+    const base = Date.parse('2026-12-02T18:00:00Z');
+    const options = { modules: ['security_network'], end: base };
+    const country = (round: number) =>
+      buildPlan({ ...options, end: base + round * 6 * 3_600_000 }, base + 30 * DAY, round ? { round, baseEnd: base } : undefined).modules[0].jobs.find(
+        (j) => j.job.id === 'rare_destination_country',
+      )!.anomalies[0].value;
+    const countries = [0, 1, 2, 3, 4, 5].map(country);
+    expect(new Set(countries).size).toBe(6);
+  });
+});
+
 describe("a lane's Poisson tail", () => {
   it('is cut at three standard deviations: the default seed has no 19 logon failures against 5.4 expected', () => {
     // A Friday end: the auth count jobs read from the Monday after, and the lanes' 1-in-100,000

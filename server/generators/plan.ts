@@ -271,8 +271,11 @@ function planIncident(world: World, jobs: CatalogueJob[], end: number, anomalies
     (sourceAffinity?.from === 'user' && rotate(sourceAffinity.subsets.get(forced.user.key)?.items ?? [])) || rotate(poolOf(world, 'source').entities)!;
   forced.destination = rotate(poolOf(world, 'destination').entities)!;
   forced.dport = rotate(poolOf(world, 'dport').entities)!;
-  // Never-seen values of a later round start past those earlier rounds used (24 a round is more than a module injects).
-  return { forced, timeOfDayUsers, novel: r ? 8 + ((r * 24) % 1536) : 0, shared, round: r };
+  // Never-seen values of a later round start past those earlier rounds used (25 a round is more
+  // than a module injects; after 63 rounds they come round again). 25, not 24: a list of six (the
+  // anomalous countries) goes on to its next entry each round; with 24 every round's new
+  // destination country was Belarus, a value the rare country job had already seen.
+  return { forced, timeOfDayUsers, novel: r ? 25 * (((r - 1) % 63) + 1) : 0, shared, round: r };
 }
 
 /** Days of history a job reads: the plan's, or more for a rare or count job that needs it (see RARE_MIN_DAYS, COUNT_MIN_DAYS). */
