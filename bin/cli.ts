@@ -5,6 +5,8 @@
  */
 export interface Cli {
   log(line: string): void;
+  /** Standard error: what must not mix with a command's machine-readable output (`--json`). */
+  warn(line: string): void;
   env: NodeJS.ProcessEnv;
   setExitCode(code: number): void;
 }

@@ -135,6 +135,14 @@ describe('ml-demo-data CLI', () => {
     expect(r.status).toBe(0);
   });
 
+  it('verify --json prints the JSON alone on standard output; notices go to standard error', () => {
+    const r = run(['verify', '--json', '--modules', 'auth_rare_user,high_count_network_denies', '--anomalies-per-job', '2', '--history-days', '14']);
+    expect(r.stderr).toMatch(/^notice: high_count_network_denies: one series/m);
+    const results = JSON.parse(r.stdout) as Array<{ jobId: string; pass: boolean }>;
+    expect(results.map((x) => x.jobId).sort()).toEqual(['auth_rare_user', 'high_count_network_denies']);
+    expect(r.status).toBe(results.every((x) => x.pass) ? 0 : 2);
+  });
+
   it('list shows modules, detectors and rules', () => {
     const r = run(['list']);
     expect(r.stdout).toMatch(/security_auth\s+Security: Authentication \(7 jobs\)/);

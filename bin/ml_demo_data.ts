@@ -52,7 +52,12 @@ export function buildProgram(cli: Cli, io: Pick<CliIo, 'out' | 'err'>): Command 
 /** Runs the CLI on `argv` (without node and script); resolves to the exit code. */
 export async function main(argv: string[], io: CliIo): Promise<number> {
   let exitCode = 0;
-  const cli: Cli = { log: (line) => io.out(`${redact(line)}\n`), env: io.env, setExitCode: (code) => (exitCode = code) };
+  const cli: Cli = {
+    log: (line) => io.out(`${redact(line)}\n`),
+    warn: (line) => io.err(`${redact(line)}\n`),
+    env: io.env,
+    setExitCode: (code) => (exitCode = code),
+  };
   try {
     await buildProgram(cli, io).parseAsync(argv, { from: 'user' });
     return exitCode;

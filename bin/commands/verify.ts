@@ -8,13 +8,14 @@ import type { Cli } from '../cli';
 import { addConnectionOptions } from '../connection';
 import { addFromStackOption, addGenerationOptions, addWorkersOption, validateGeneration, withStackJobs, workersFrom } from '../generation_options';
 
-export function verifyCommand(program: Command, { log, setExitCode, env }: Cli): void {
+export function verifyCommand(program: Command, { log, warn, setExitCode, env }: Cli): void {
   addWorkersOption(addConnectionOptions(addFromStackOption(addGenerationOptions(program.command('verify').description("generate in memory and predict, job by job, the ML engine's scores (own stream and all streams)")))))
     .option('--json', 'print the results as JSON')
     .action(async (flags) => {
       const workers = workersFrom(flags);
       const plan = buildPlan(await withStackJobs(validateGeneration(flags), flags, env));
-      plan.notices.forEach((n) => log(`notice: ${n}`));
+      // With --json, standard output is the JSON alone; notices go to standard error.
+      plan.notices.forEach((n) => (flags.json ? warn : log)(`notice: ${n}`));
       // Several threads give the same results (the modules merged by time as one thread does).
       const results = workers > 1 ? (await modulePass(plan, { workers, verify: SCOPES })).verification : engineVerify(plan);
       log(flags.json ? JSON.stringify(results, null, 2) : formatVerifyTable(results));
