@@ -174,7 +174,12 @@ export function rare(input: ShapeInput): ShapedAnomaly {
   // partitions (issue #8: explorer.exe new to the host scored 56-58 beside two of them). Not on
   // the timeline, whose stages place such a job before the others' novelties on the host (and
   // there, on another host, the others' novelties outscored it in its own view: 63.3 to 62.9).
-  const apart = partitionKind !== undefined && input.bucketSpan >= 2 * HOUR && !input.timeline;
+  // With extra anomalies and a bucket longer than that step, the plan puts this job's anomalies in
+  // whole buckets before the others' (plan.ts longBucket): there the latest stays on the incident's
+  // host, as on the timeline, and the others' novelties that follow it on the host are that
+  // partition's later ones. On another host it had tied with them (92.5 to 92.7).
+  const before = input.perJob > 1 && input.bucketSpan > 2 * HOUR;
+  const apart = partitionKind !== undefined && input.bucketSpan >= 2 * HOUR && !input.timeline && !(before && input.ordinal === 0);
   const pool = lane.pools[lane.kinds.indexOf(byKind)];
   if (partitionKind && (!forced[partitionKind] || input.ordinal > 0 || apart)) {
     // The headline in the incident's partition; each extra anomaly in a partition of its own, so
@@ -196,7 +201,8 @@ export function rare(input: ShapeInput): ShapedAnomaly {
     };
     const entities = partitionPool.entities.filter((e) => e !== incident.forced[partitionKind] || (input.ordinal === 0 && !apart));
     const densest = [...entities].sort((a, b) => Number(a.human ?? false) - Number(b.human ?? false) || variety(b) - variety(a));
-    forced[partitionKind] = densest[(round + input.ordinal) % densest.length];
+    // (The incident's host holds the first anomaly of a job placed before the others': the densest other partition the next.)
+    forced[partitionKind] = densest[(round + input.ordinal - Number(before && !input.timeline)) % densest.length];
   }
   const sharedKey = `${d.by_field_name}@${input.bucketStart}`;
   const earlier = incident.shared.get(sharedKey);

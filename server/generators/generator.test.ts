@@ -220,6 +220,25 @@ describe('extra anomalies (--anomalies-per-job)', () => {
     expect(parents).not.toContain('userinit.exe');
   });
 
+  it("keeps a long-bucket partitioned rare job's latest anomaly on the incident's host, before the others' new processes there", () => {
+    // Its anomalies go to whole buckets before the others' (plan.ts longBucket). On another host
+    // the first had tied with the incident host's later new process, 92.5 to 92.7 (a random option set).
+    const plan = buildPlan({ modules: ['security_windows_v3'], end: '2026-12-02T09:00:00Z', seed: 'rkd4o', historyDays: 90, anomaliesPerJob: 2 });
+    const jobs = plan.modules[0].jobs;
+    const job = jobs.find((j) => j.job.id === 'v3_rare_process_by_host_windows')!;
+    // The host of the other jobs' new processes (process_all_hosts' injected events).
+    const allHosts = jobs.find((j) => j.job.id === 'v3_windows_anomalous_process_all_hosts')!;
+    const incidentHosts = new Set(plan.modules[0].injections.filter((e) => e.lane === allHosts.lane).map((e) => e.forced.host?.fields['host.name']));
+    expect(incidentHosts.size).toBe(1);
+    const hosts = job.anomalies.map((a) => a.scope['host.name']);
+    expect(hosts[0]).toBe([...incidentHosts][0]);
+    expect(hosts[1]).not.toBe(hosts[0]);
+    const others = jobs.filter((j) => j !== job).flatMap((j) => j.anomalies.map((a) => a.bucketStart));
+    expect(Math.max(...job.anomalies.map((a) => a.bucketEnd))).toBeLessThanOrEqual(Math.min(...others));
+    const [result] = engineVerify(plan, ['stream']).filter((r) => r.jobId === job.job.id);
+    expect(result.problems).toEqual([]);
+  });
+
   it('gives each extra count anomaly its own series, or a larger burst; a job of one series gets one anomaly, with a notice', () => {
     // The engine scores an anomaly like one the series had before lower (calibration count
     // prior=24: 69 against 94; issue #8: 74.6 after 92.5 with --anomalies-per-job 2).
