@@ -7,7 +7,8 @@ import { createHash } from 'node:crypto';
 import { getJob } from '../../common/catalogue';
 import { parseOptionText, TIMELINE_STAGES, type TimelineStage } from '../../common/options';
 import { FIXED_END, testPlan } from '../../test/helpers/generate';
-import { MIN_HISTORY_BEFORE_ANOMALY, type AnomalyPlan, type Plan } from './plan';
+import { engineVerify } from '../verify/engine_verify';
+import { buildPlan, MIN_HISTORY_BEFORE_ANOMALY, type AnomalyPlan, type Plan } from './plan';
 import { moduleStream } from './stream';
 import { DAY, HOUR, parseDuration } from './time';
 import { stageEnds, stageOfJob } from './timeline';
@@ -112,6 +113,27 @@ describe('a plan with the timeline', () => {
       const hosts = new Set(m.jobs.flatMap((j) => j.anomalies.map((a) => a.scope['host.name']).filter(Boolean)));
       expect(hosts.size).toBeLessThanOrEqual(1);
     }
+  });
+
+  it('puts a rare job no later than a rare job of the same field whose events it reads', () => {
+    // The reconnaissance stage's never-seen account had made anomalous_user_name's own account in
+    // the access stage the job's second new user name: 98.8 under that account's 100 (a random option set).
+    const linux = buildPlan({
+      modules: ['security_linux_v3'],
+      end: '2026-12-06T00:45:00Z',
+      seed: 'r7vx6',
+      historyDays: 10,
+      scale: 3,
+      variant: 'classic',
+      timeline: true,
+    });
+    const stage = (id: string) => linux.modules[0].jobs.find((j) => j.job.id === id)!.anomalies[0].stage;
+    expect(stage('v3_linux_system_user_discovery')).toBe('reconnaissance');
+    expect(stage('v3_linux_anomalous_user_name')).toBe('reconnaissance');
+    // Its sudo events are not the discovery commands: rare_sudo_user keeps its stage.
+    expect(stage('v3_linux_rare_sudo_user')).toBe('execution');
+    const [result] = engineVerify(linux, ['stream']).filter((r) => r.jobId === 'v3_linux_anomalous_user_name');
+    expect(result.problems).toEqual([]);
   });
 
   it('says which rules cannot see their anomaly from the end of the data (they get a manual run), and names the story', () => {
