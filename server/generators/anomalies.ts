@@ -25,6 +25,8 @@ export interface Incident {
   forced: Partial<Record<EntityKind, Entity>>;
   /** People whose logon hour is the time_of_day anomaly: kept out of every other anomaly. */
   timeOfDayUsers: Entity[];
+  /** A live round's time_of_day anomaly ends here, before the round's end (plan.ts planIncident). */
+  timeOfDayAnchor?: number;
   /** Counter so every novel value in a module is distinct. */
   novel: number;
   /** Novel values already injected, per by-field and bucket: jobs that read the same field share

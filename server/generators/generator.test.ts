@@ -156,6 +156,23 @@ describe('live rounds (server/live)', () => {
     const countries = [0, 1, 2, 3, 4, 5].map(country);
     expect(new Set(countries).size).toBe(6);
   });
+
+  it("put the time-of-day logon at the hour, of those the round may still use, farthest from someone's office day", () => {
+    // The organisation's offices cover the whole UTC day: in a round's last bucket, 11:52 UTC, the
+    // farthest person's logon was predicted 10.2 (rule at 75). The round may use its 6 hours (the
+    // Windows job's 4-hour buckets put the lead at 8 hours).
+    const base = Date.parse('2026-12-02T18:00:00Z');
+    const plan = buildPlan({ modules: ['security_auth', 'security_windows_v3'], end: base + 3 * 6 * 3_600_000 }, base + 30 * DAY, { round: 3, baseEnd: base });
+    const auth = plan.modules.find((m) => m.moduleId === 'security_auth')!;
+    const [logon] = auth.jobs.find((j) => j.job.id === 'auth_rare_hour_for_a_user')!.anomalies;
+    expect(new Date(logon.bucketStart).toISOString()).toBe('2026-12-03T06:00:00.000Z');
+    const [result] = engineVerify({ ...plan, modules: [auth] }, ['stream']).filter((r) => r.jobId === 'auth_rare_hour_for_a_user');
+    expect(result.scopes.stream!.anomalies[0].score).toBeGreaterThanOrEqual(75);
+    // Without the room (Authentication alone: 15-minute buckets, a 30-minute lead) it stays in the last bucket.
+    const alone = buildPlan({ modules: ['security_auth'], end: base + 3 * 6 * 3_600_000 }, base + 30 * DAY, { round: 3, baseEnd: base });
+    const [last] = alone.modules[0].jobs.find((j) => j.job.id === 'auth_rare_hour_for_a_user')!.anomalies;
+    expect(new Date(last.bucketStart).toISOString()).toBe('2026-12-03T11:45:00.000Z');
+  });
 });
 
 describe("a lane's Poisson tail", () => {

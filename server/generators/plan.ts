@@ -222,6 +222,12 @@ export interface LiveRound {
   baseEnd: number;
 }
 
+/**
+ * How far ahead of its end live mode plans an incident (server/live): two of the longest bucket
+ * span of its jobs, so even a 4-hour job's anomaly bucket lies wholly in what is not yet indexed.
+ */
+export const incidentLead = (bucketSpans: readonly number[]): number => 2 * Math.max(...bucketSpans);
+
 /** Distance on the engine's time-of-day line (00:00..24:00 UTC) from `hour` to a person's office day. */
 function officeDistance(user: Entity, hour: number): number {
   const a = (((8 - (user.utcOffset ?? 0)) % 24) + 24) % 24;
@@ -236,22 +242,41 @@ function officeDistance(user: Entity, hour: number): number {
 }
 
 /** Picks the people and machines of the module's incident. */
-function planIncident(world: World, jobs: CatalogueJob[], end: number, anomaliesPerJob: number, shared: Incident['shared'], live?: LiveRound): Incident {
+function planIncident(
+  world: World,
+  jobs: CatalogueJob[],
+  end: number,
+  anomaliesPerJob: number,
+  shared: Incident['shared'],
+  lead: number,
+  live?: LiveRound,
+): Incident {
   const users = poolOf(world, 'user').entities;
   const humans = users.filter((u) => u.human);
   const forced: Partial<Record<EntityKind, Entity>> = {};
   const timeOfDayUsers: Entity[] = [];
+  let todAnchor = end;
   const todJob = jobs.find((j) => familyOf(j.job.analysis_config.detectors[0].function) === 'time');
   if (todJob) {
     const span = parseDuration(todJob.job.analysis_config.bucket_span);
     for (let k = 0; k < anomaliesPerJob; k++)
       timeOfDayUsers.push(humans.find((u) => u.person === TIME_OF_DAY_PERSON + k) ?? humans[(TIME_OF_DAY_PERSON + k) % humans.length]);
     if (live && live.round > 0) {
-      // A later incident (its logon in the round's last bucket): the person whose office day is
-      // farthest from that hour on the engine's line, rotating among the equally far ones.
+      // A later incident: its logon in the bucket, of those the round may still use, whose hour is
+      // farthest from some person's office day on the engine's line (the offices of the
+      // organisation's time zones cover the whole UTC day, so the round's last bucket is often
+      // near them all: 10.2 at 11:52 UTC); by the person farthest from it, rotating among the
+      // equally far ones. The round may use what falls after the earlier round's end and after
+      // what was indexed when it was planned (incidentLead ahead).
+      const room = Math.min(lead, (end - live.baseEnd) / live.round);
+      // The logon is 7 minutes into its bucket (anomalies.ts timeOfDay).
+      const hourOf = (bucket: number) => ((bucket + 7 * MINUTE) % DAY) / HOUR;
+      const farthest = (bucket: number) => Math.max(...humans.map((u) => officeDistance(u, hourOf(bucket))));
+      for (let a = end - span; anomalyBucket(a, span, anomaliesPerJob - 1) >= end - room; a -= span)
+        if (farthest(anomalyBucket(a, span, 0)) > farthest(anomalyBucket(todAnchor, span, 0))) todAnchor = a;
       timeOfDayUsers.length = 0;
       for (let k = 0; k < anomaliesPerJob; k++) {
-        const hour = new Date(anomalyBucket(end, span, k) + 7 * MINUTE).getUTCHours() + 7 / 60;
+        const hour = hourOf(anomalyBucket(todAnchor, span, k));
         const ranked = humans.map((u, i) => ({ u, d: officeDistance(u, hour), i })).filter((x) => !timeOfDayUsers.includes(x.u));
         const best = Math.max(...ranked.map((x) => x.d));
         const far = ranked.filter((x) => x.d >= Math.min(best, 7));
@@ -276,7 +301,7 @@ function planIncident(world: World, jobs: CatalogueJob[], end: number, anomalies
   // than a module injects; after 63 rounds they come round again). 25, not 24: a list of six (the
   // anomalous countries) goes on to its next entry each round; with 24 every round's new
   // destination country was Belarus, a value the rare country job had already seen.
-  return { forced, timeOfDayUsers, novel: r ? 25 * (((r - 1) % 63) + 1) : 0, shared, round: r };
+  return { forced, timeOfDayUsers, ...(todAnchor < end ? { timeOfDayAnchor: todAnchor } : {}), novel: r ? 25 * (((r - 1) % 63) + 1) : 0, shared, round: r };
 }
 
 /** Days of history a job reads: the plan's, or more for a rare or count job that needs it (see RARE_MIN_DAYS, COUNT_MIN_DAYS). */
@@ -355,6 +380,7 @@ export function buildPlan(input: GenerateOptions, now = Date.now(), live?: LiveR
   const shared: Incident['shared'] = new Map();
   const groups = selectedJobs(resolution, options.variant);
   if (options.customJobs?.length) groups.set(CUSTOM_MODULE_ID, withoutClashes(options.customJobs, groups));
+  const lead = incidentLead([...groups.values()].flatMap((jobs) => jobs.map((j) => parseDuration(j.job.analysis_config.bucket_span))));
   // The timeline (timeline.ts): each job's anomalies go before its stage's end instead of the data's.
   // A live round (server/live) is one incident in its last buckets, whatever the demo it continues.
   const timeline = options.timeline && !(live && live.round > 0);
@@ -368,7 +394,7 @@ export function buildPlan(input: GenerateOptions, now = Date.now(), live?: LiveR
     const profile = moduleId === CUSTOM_MODULE_ID ? customProfile(jobs) : getProfile(moduleId);
     const random = Random.scoped(options.seed, moduleId, 'plan');
     const world = buildWorld(profile, { ...profile.flavor, theme: THEMES[options.theme] }, { seed: options.seed, people });
-    const incident = planIncident(world, jobs, end, options.anomaliesPerJob, shared, live);
+    const incident = planIncident(world, jobs, end, options.anomaliesPerJob, shared, lead, live);
     const lanes = jobs.map((job) => {
       const d = job.job.analysis_config.detectors[0];
       const lane = buildLane(world, job, options.scale, Random.scoped(options.seed, moduleId, job.id), baseRateOf(d), isAroundTheClock(d));
@@ -424,7 +450,7 @@ export function buildPlan(input: GenerateOptions, now = Date.now(), live?: LiveR
       const fn = job.job.analysis_config.detectors[0].function;
       const early = fn === 'rare' && bucketSpan < HOUR && uniqueStringSiblings(job, jobs).length ? bucketSpan : 0;
       // Where this job's anomalies end: the data's end, or its timeline stage's.
-      const anchor = ends ? ends[stages.get(job.id)!] : end;
+      const anchor = ends ? ends[stages.get(job.id)!] : familyOf(fn) === 'time' ? (incident.timeOfDayAnchor ?? end) : end;
       // A bucket longer than the anomalies' 2-hour step would hold other jobs' extra anomalies
       // (with --anomalies-per-job): on the incident's host they are new processes of the same
       // partition. Such a job's anomalies go to whole buckets before the earliest of those.

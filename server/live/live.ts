@@ -37,7 +37,7 @@
 import type { RunProgress } from '../../common/api';
 import { incidentEveryMs, OPTION_CHECKS } from '../../common/options';
 import { datafeedId } from '../../common/requests';
-import { buildPlan, type ModulePlan, type Plan } from '../generators/plan';
+import { buildPlan, incidentLead, type ModulePlan, type Plan } from '../generators/plan';
 import { moduleStream } from '../generators/stream';
 import { floorTo, TICK } from '../generators/time';
 import { engineVerify, type EarlierPlan } from '../verify/engine_verify';
@@ -135,8 +135,8 @@ export function parseIncidentEvery(text: string, flag = '--incident-every'): num
   return incidentEveryMs(text)!;
 }
 
-/** The longest bucket span of the plan's jobs: an incident is planned two of them ahead. */
-const leadOf = (plan: Plan) => 2 * Math.max(...plan.modules.flatMap((m) => m.jobs.map((j) => j.bucketSpan)));
+/** An incident is planned this far ahead (plan.ts incidentLead). */
+const leadOf = (plan: Plan) => incidentLead(plan.modules.flatMap((m) => m.jobs.map((j) => j.bucketSpan)));
 
 /** Deterministic ids: the run, the module, the window (or incident round) and the position in it. */
 const liveId = (fp: string, module: ModulePlan, what: string, n: number) =>
