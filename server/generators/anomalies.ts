@@ -203,8 +203,10 @@ export function rare(input: ShapeInput): ShapedAnomaly {
     };
     const entities = partitionPool.entities.filter((e) => e !== incident.forced[partitionKind] || (input.ordinal === 0 && !apart));
     const densest = [...entities].sort((a, b) => Number(a.human ?? false) - Number(b.human ?? false) || variety(b) - variety(a));
-    // (The incident's host holds the first anomaly of a job placed before the others': the densest other partition the next.)
-    forced[partitionKind] = densest[(round + input.ordinal - Number(before && !input.timeline)) % densest.length];
+    // Where the incident's host holds the first anomaly of a job placed before the others', the
+    // next takes the densest other partition.
+    const next = before && !input.timeline && input.ordinal > 0 && incidentFor(lane, incident)[partitionKind] ? 1 : 0;
+    forced[partitionKind] = densest[(round + input.ordinal - next) % densest.length];
   }
   const sharedKey = `${d.by_field_name}@${input.bucketStart}`;
   const earlier = incident.shared.get(sharedKey);
