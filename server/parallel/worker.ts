@@ -81,7 +81,10 @@ function verifier(task: WorkerTask, plan: ReturnType<typeof buildPlan>): Verifie
     starts: jobs.map(({ jp }) => jp.start),
     // Filled as the thread takes modules (own): the stream-scope models of its modules' jobs.
     stream,
-    own: (m) => jobs.forEach(({ jp, m: jm }, r) => scopes.includes('stream') && jm === m && (stream[r] = jobModel(jp, instants))),
+    own: (m) => {
+      const own = anomalyInstants(plan, [], plan.modules[m].moduleId);
+      jobs.forEach(({ jp, m: jm }, r) => scopes.includes('stream') && jm === m && (stream[r] = jobModel(jp, own)));
+    },
     readers: jobs.map(({ jp }) => (all ? projectedFields(jp, instants).map((f) => fieldReader(f, jp.job.datafeed.runtime_mappings)) : undefined)),
     hits: new Uint8Array(queries.length),
   };

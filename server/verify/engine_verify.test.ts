@@ -9,7 +9,7 @@ import { SUPPORTED_MODULE_IDS } from '../../common/catalogue';
 import { buildPlan } from '../generators/plan';
 import type { Prediction } from '../engine/model';
 import type { JobPlan } from '../generators/plan';
-import { AFTERMATH, engineVerify, judgeJob, SCORE_MARGIN } from './engine_verify';
+import { AFTERMATH, anomalyInstants, engineVerify, judgeJob, SCORE_MARGIN } from './engine_verify';
 
 // Since events are picked by quantile within a tick (lanes.ts, Strata) the small-count noise that
 // made the auth count jobs alert on ordinary buckets is gone. A job listed here is a known failure
@@ -112,5 +112,18 @@ describe('earlier incidents (live mode) are in the data before this one', () => 
   it('leaves out the injections that were never indexed (before `from`)', () => {
     const skipped = engineVerify(incident, ['stream'], [{ plan: setup, from: Infinity }]);
     expect(skipped.map((r) => r.scopes.stream!.anomalies)).toEqual(alone.map((r) => r.scopes.stream!.anomalies));
+  });
+
+  it("reads another module's anomaly as nothing to a job of its own stream", () => {
+    // Round 3 of a 6-hourly live demo: the authentication logon at 06:07 UTC fell in the Windows
+    // rare-process job's 04:00 bucket, which made round 2's new process on a host there (73.8) look
+    // like this incident's, above the job's own (72.2). It is the earlier incident's.
+    const two = { modules: ['security_auth', 'security_windows_v3'], end: base };
+    const plans = [0, 1, 2, 3].map((k) => buildPlan({ ...two, end: base + k * 6 * 3_600_000 }, now, k ? { round: k, baseEnd: base } : undefined));
+    const earlier = plans.slice(0, 3).map((plan) => ({ plan, from: -Infinity }));
+    const [job] = engineVerify(plans[3], ['stream'], earlier).filter((r) => r.jobId === 'v3_rare_process_by_host_windows');
+    expect(job.problems).toEqual([]);
+    // Both modules' anomalies count in the all-streams scope.
+    expect(anomalyInstants(plans[3]).instants.length).toBeGreaterThan(anomalyInstants(plans[3], [], 'security_windows_v3').instants.length);
   });
 });

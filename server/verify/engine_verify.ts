@@ -119,11 +119,19 @@ export interface AnomalyTimes {
 const anomalyWindows = (plan: Plan) =>
   plan.modules.flatMap((m) => m.jobs.flatMap((j) => j.anomalies.map((a) => [a.bucketStart, a.bucketEnd + Math.max(j.bucketSpan, AFTERMATH_MIN)] as const)));
 
-export function anomalyInstants(plan: Plan, earlier: readonly Plan[] = []): AnomalyTimes {
+/**
+ * `moduleId`: only that module's anomalies, for a job reading its own stream (the stream scope): the
+ * other modules' are in other streams, so a record in their buckets is this stream's own (live
+ * round 3: the authentication logon's bucket had made an earlier incident's Windows novelty look
+ * like this incident's).
+ */
+export function anomalyInstants(plan: Plan, earlier: readonly Plan[] = [], moduleId?: string): AnomalyTimes {
+  const only = (p: Plan): Plan => (moduleId === undefined ? p : { ...p, modules: p.modules.filter((m) => m.moduleId === moduleId) });
+  const mine = only(plan);
   return {
-    instants: plan.modules.flatMap((m) => m.jobs.flatMap((j) => j.anomalies.flatMap((a) => [a.bucketStart, a.bucketEnd - 1]))),
-    windows: anomalyWindows(plan),
-    ...(earlier.length ? { earlier: earlier.flatMap(anomalyWindows) } : {}),
+    instants: mine.modules.flatMap((m) => m.jobs.flatMap((j) => j.anomalies.flatMap((a) => [a.bucketStart, a.bucketEnd - 1]))),
+    windows: anomalyWindows(mine),
+    ...(earlier.length ? { earlier: earlier.map(only).flatMap(anomalyWindows) } : {}),
   };
 }
 
@@ -171,16 +179,15 @@ export interface EarlierPlan {
  */
 export function engineVerify(plan: Plan, scopes: readonly Scope[] = SCOPES, earlier: readonly EarlierPlan[] = []): EngineJobResult[] {
   const runs: JobRun[] = [];
-  const instants = anomalyInstants(
-    plan,
-    earlier.map((e) => e.plan),
-  );
+  const earlierPlans = earlier.map((e) => e.plan);
+  const instants = anomalyInstants(plan, earlierPlans);
   // The jobs' queries share clauses and fields: each evaluated (read) once per document.
   const queries = compileQuerySet(plan.modules.flatMap((module) => module.jobs.map((jp) => jp.job.datafeed.query)));
   for (const module of plan.modules) {
+    const own = anomalyInstants(plan, earlierPlans, module.moduleId);
     for (const jp of module.jobs) {
       const models: Partial<Record<Scope, EngineModel>> = {};
-      for (const scope of scopes) models[scope] = jobModel(jp, instants);
+      for (const scope of scopes) models[scope] = jobModel(jp, scope === 'stream' ? own : instants);
       runs.push({ plan: jp, moduleId: module.moduleId, matches: queries.predicates[runs.length], models });
     }
   }
