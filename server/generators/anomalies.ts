@@ -125,6 +125,13 @@ export function peakPerBucket(input: ShapeInput, scope: Partial<Record<EntityKin
   const matches = compileQuery(input.job.datafeed.query);
   const random = Random.scoped('estimate', input.job.id);
   const ticks = input.bucketSpan / TICK;
+  // The series is a value of the job's by, partition or over field, which several entities may
+  // share (the destination IPs of one country): every event with that value is in it.
+  const values = seriesFields(input.job.job.analysis_config.detectors[0]).flatMap((field) => {
+    const value = scope[fieldKind(field)!]?.fields[field];
+    return value === undefined ? [] : [[field, value] as const];
+  });
+  const byValue = values.length > 0 && values.length === Object.keys(scope).length;
   let total = 0;
   for (const lane of input.moduleLanes) {
     let peak = 0;
@@ -144,7 +151,7 @@ export function peakPerBucket(input: ShapeInput, scope: Partial<Record<EntityKin
       if (!pickEntities(lane, how, random, out)) continue;
       const doc = materialize(lane, out);
       if (!matches(doc)) continue;
-      if (Object.values(scope).every((e) => out.includes(e!))) hit++;
+      if (byValue ? values.every(([field, value]) => doc[field] === value) : Object.values(scope).every((e) => out.includes(e!))) hit++;
     }
     total += peak * ticks * (hit / samples);
   }

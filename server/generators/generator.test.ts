@@ -3,7 +3,7 @@ import { compileQuery } from '../verify/query_evaluator';
 import { DEFAULT_PARAMS } from '../engine/params';
 import { collect, FIXED_END, testPlan } from '../../test/helpers/generate';
 import { buildPlan, COUNT_MIN_DAYS, RARE_LONG_BUCKET_DAYS, READ_AFTER_ONBOARDING } from './plan';
-import { DAY } from './time';
+import { DAY, hourOfWeek } from './time';
 import { moduleStream, poissonCap } from './stream';
 import { engineVerify } from '../verify/engine_verify';
 import { OptionsError } from './options';
@@ -172,6 +172,39 @@ describe('live rounds (server/live)', () => {
     const alone = buildPlan({ modules: ['security_auth'], end: base + 3 * 6 * 3_600_000 }, base + 30 * DAY, { round: 3, baseEnd: base });
     const [last] = alone.modules[0].jobs.find((j) => j.job.id === 'auth_rare_hour_for_a_user')!.anomalies;
     expect(new Date(last.bucketStart).toISOString()).toBe('2026-12-03T11:45:00.000Z');
+  });
+});
+
+describe('a count burst', () => {
+  it("is sized from every event of its series' value: a country's several destination IPs", () => {
+    // Sized from one destination IP's events, a country's burst was 2-2.6 times the country's
+    // busiest-hour level, and the all-streams view (2.5 times the traffic) predicted 76.1 for a rule
+    // at 75 (a random option set). The burst is 8 times the busiest hour's level (anomalies.ts burst).
+    const plan = buildPlan({ modules: ['security_network'], end: '2026-11-12T12:00:00Z', seed: 'rjs98', historyDays: 21, anomaliesPerJob: 2, scale: 3 });
+    const module = plan.modules[0];
+    const job = module.jobs.find((j) => j.job.id === 'high_count_by_destination_country')!;
+    const matches = compileQuery(job.job.datafeed.query);
+    for (const a of job.anomalies) {
+      const country = a.scope['destination.geo.country_name'];
+      const perBucket = new Map<number, number>();
+      for (const chunk of moduleStream(plan, module))
+        for (const line of chunk.ndjson.split('\n')) {
+          if (!line) continue;
+          const doc = JSON.parse(line);
+          const t = Date.parse(doc['@timestamp']);
+          if (t < job.start || t >= a.bucketStart || doc.destination?.geo?.country_name !== country || !matches(doc)) continue;
+          const b = Math.floor(t / job.bucketSpan);
+          perBucket.set(b, (perBucket.get(b) ?? 0) + 1);
+        }
+      // The busiest hour of the week's mean count per bucket.
+      const byHour = new Map<number, number[]>();
+      for (const [b, n] of perBucket) {
+        const h = hourOfWeek(b * job.bucketSpan);
+        byHour.set(h, [...(byHour.get(h) ?? []), n]);
+      }
+      const peak = Math.max(...[...byHour.values()].map((v) => v.reduce((x, y) => x + y, 0) / v.length));
+      expect({ country, ratio: Number(a.value) / peak > 6 }).toEqual({ country, ratio: true });
+    }
   });
 });
 
