@@ -8,7 +8,7 @@ import type { CatalogueJob } from '../../common/catalogue/types';
 import { compileQuery } from '../verify/query_evaluator';
 import { DEFAULT_PARAMS } from '../engine/params';
 import { buildEntity, novelKey, type Entity, type EntityKind } from './entities';
-import { fieldKind, materialize, pickEntities, type Lane } from './lanes';
+import { busiestHour, fieldKind, sampleLane, type Lane } from './lanes';
 import { Random } from './random';
 import { HOUR, hourOfWeek, MINUTE, TICK } from './time';
 import type { Suppression } from './suppression';
@@ -134,24 +134,14 @@ export function peakPerBucket(input: ShapeInput, scope: Partial<Record<EntityKin
   const byValue = values.length > 0 && values.length === Object.keys(scope).length;
   let total = 0;
   for (const lane of input.moduleLanes) {
-    let peak = 0;
-    let how = 0;
-    lane.ratePerTick.forEach((r, h) => {
-      if (r > peak) {
-        peak = r;
-        how = h;
-      }
-    });
-    if (atMs !== undefined) peak = lane.ratePerTick[(how = hourOfWeek(atMs))];
+    const how = atMs === undefined ? busiestHour(lane) : hourOfWeek(atMs);
+    const peak = lane.ratePerTick[how];
     if (peak === 0) continue;
-    const out: Entity[] = [];
     let hit = 0;
     const samples = 200;
-    for (let s = 0; s < samples; s++) {
-      if (!pickEntities(lane, how, random, out)) continue;
-      const doc = materialize(lane, out);
+    for (const { entities, doc } of sampleLane(lane, how, random, samples)) {
       if (!matches(doc)) continue;
-      if (byValue ? values.every(([field, value]) => doc[field] === value) : Object.values(scope).every((e) => out.includes(e!))) hit++;
+      if (byValue ? values.every(([field, value]) => doc[field] === value) : Object.values(scope).every((e) => entities.includes(e!))) hit++;
     }
     total += peak * ticks * (hit / samples);
   }
@@ -212,7 +202,7 @@ export function rare(input: ShapeInput): ShapedAnomaly {
     const densest = [...entities].sort((a, b) => Number(a.human ?? false) - Number(b.human ?? false) || variety(b) - variety(a));
     // Where the incident's host holds the first anomaly of a job placed before the others', the
     // next takes the densest other partition.
-    const next = before && !input.timeline && input.ordinal > 0 && incidentFor(lane, incident)[partitionKind] ? 1 : 0;
+    const next = before && !input.timeline && input.ordinal > 0 && forced[partitionKind] ? 1 : 0;
     forced[partitionKind] = densest[(round + input.ordinal - next) % densest.length];
   }
   const sharedKey = `${d.by_field_name}@${input.bucketStart}`;

@@ -386,3 +386,17 @@ export function materialize(lane: Lane, entities: Entity[]): Record<string, unkn
   entities.forEach((e) => Object.assign(doc, e.fields));
   return doc;
 }
+
+/** The lane's busiest hour of the week (the first, if several tie). */
+export function busiestHour(lane: Lane): number {
+  return lane.ratePerTick.indexOf(Math.max(...lane.ratePerTick));
+}
+
+/**
+ * What planning estimates from: `n` draws of the lane's events in hour-of-week `how`, each as the
+ * entities picked and the flat document (draws with nobody active are left out).
+ */
+export function* sampleLane(lane: Lane, how: number, random: Random, n: number): Generator<{ entities: Entity[]; doc: Record<string, unknown> }> {
+  const entities: Entity[] = [];
+  for (let s = 0; s < n; s++) if (pickEntities(lane, how, random, entities)) yield { entities, doc: materialize(lane, entities) };
+}

@@ -9,7 +9,7 @@ import { seriesFields, type Incident, type InjectedEvent } from './anomalies';
 import { baseRateOf, isAroundTheClock, isSteady, shapeAnomaly } from './detectors';
 import { makeSteady, prepareSteadyLane } from './detectors/steady';
 import type { Entity, EntityKind } from './entities';
-import { buildLane, compileLane, materialize, pickEntities, type Lane } from './lanes';
+import { buildLane, busiestHour, compileLane, sampleLane, type Lane } from './lanes';
 import { compileQuery } from '../verify/query_evaluator';
 import { OptionsError, resolveOptions, type GenerateOptions, type ResolvedOptions } from './options';
 import { getProfile, type ModuleProfile } from './profiles';
@@ -329,10 +329,7 @@ function uniqueStringSiblings(job: CatalogueJob, jobs: CatalogueJob[]): Catalogu
 /** Whether `job`'s datafeed query matches events of `lane` (sampled at the lane's busiest hour of the week). */
 function readsLane(job: CatalogueJob, lane: Lane): boolean {
   const matches = compileQuery(job.datafeed.query);
-  const how = lane.ratePerTick.indexOf(Math.max(...lane.ratePerTick));
-  const random = Random.scoped('reads', job.id);
-  const out: Entity[] = [];
-  for (let s = 0; s < 50; s++) if (pickEntities(lane, how, random, out) && matches(materialize(lane, out))) return true;
+  for (const { doc } of sampleLane(lane, busiestHour(lane), Random.scoped('reads', job.id), 50)) if (matches(doc)) return true;
   return false;
 }
 
