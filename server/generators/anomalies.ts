@@ -7,10 +7,10 @@
 import type { CatalogueJob } from '../../common/catalogue/types';
 import { compileQuery } from '../verify/query_evaluator';
 import { DEFAULT_PARAMS } from '../engine/params';
-import { buildEntity, novelKey, type Entity, type EntityKind } from './entities';
+import { buildEntity, novelKey, officeDistance, type Entity, type EntityKind } from './entities';
 import { busiestHour, fieldKind, sampleLane, type Lane } from './lanes';
 import { Random } from './random';
-import { HOUR, hourOfWeek, MINUTE, TICK } from './time';
+import { DAY, HOUR, hourOfWeek, MINUTE, TICK } from './time';
 import type { Suppression } from './suppression';
 import type { World } from './world';
 
@@ -257,8 +257,63 @@ export function timeOfDay(input: ShapeInput): ShapedAnomaly {
   };
 }
 
+/**
+ * Where an extra count anomaly (`ordinal` > 0) goes when its job's one series field belongs to a
+ * person (a user's own hosts or source IPs): to another person, at work at that hour, with that
+ * person's values. On the incident's account the extra bursts of the module's count jobs shared
+ * its logons: the host job's bursts carried the incident's source IP, and, sized against the
+ * host's level at each hour, they made the source-IP job's series grow less than its own repeats
+ * needed (issue #8: 79.1 for a 75 rule). Another person's first spike is nobody's repeat; one at
+ * work keeps the time-of-day job quiet. Undefined where the series does not follow a person.
+ */
+export function personSeries(
+  input: ShapeInput,
+  forced: Partial<Record<EntityKind, Entity>>,
+  field: string,
+): { forced: Partial<Record<EntityKind, Entity>>; entity: Entity } | undefined {
+  const { lane, incident } = input;
+  const kind = fieldKind(field)!;
+  const affinity = lane.pools[lane.kinds.indexOf(kind)]?.affinity;
+  const owner = affinity && forced[affinity.from];
+  if (!owner || input.ordinal === 0) return undefined;
+  // At work (09:00-17:00 local, well inside the office day) at the middle of every extra
+  // anomaly's bucket: the ordinals are a step apart before the first's (plan.ts anomalyBucket).
+  const step = Math.max(input.bucketSpan, 2 * HOUR);
+  const first = input.bucketStart + input.ordinal * step;
+  const hours = Array.from({ length: input.of - 1 }, (_, k) => ((first - (k + 1) * step + input.bucketSpan / 2) % DAY) / HOUR);
+  const local = (p: Entity, hour: number) => (((hour + (p.utcOffset ?? 0)) % 24) + 24) % 24;
+  const people = lane.pools[lane.kinds.indexOf(affinity.from)].entities.filter((p) => p.human && !incident.timeOfDayUsers.includes(p));
+  const away = (p: Entity) => hours.reduce((sum, h) => sum + officeDistance(p, h), 0);
+  const atWork = people.filter((p) => hours.every((h) => Math.abs(local(p, h) - 13) <= 4));
+  const list = atWork.length ? atWork : [...people].sort((a, b) => away(a) - away(b));
+  // A person's own values first (a workstation before the file server everyone uses).
+  const owners = new Map<Entity, number>();
+  for (const subset of affinity.subsets.values()) for (const e of subset.activeItems) owners.set(e, (owners.get(e) ?? 0) + 1);
+  // Each ordinal its own person and value, none the incident's: the choices of the ordinals before
+  // are made again (pure), so no two of the job's anomalies share a series.
+  const used = new Set([forced[kind]?.fields[field]]);
+  let chosen: { person: Entity; entity: Entity } | undefined;
+  const round = incident.round ?? 0;
+  for (let k = 1, i = round; k <= input.ordinal && i < round + list.length; i++) {
+    const person = list[i % list.length];
+    const items = [...(affinity.subsets.get(person.key)?.activeItems ?? [])].sort((a, b) => owners.get(a)! - owners.get(b)!);
+    const entity = items.find((e) => !used.has(e.fields[field]));
+    if (!entity) continue;
+    used.add(entity.fields[field]);
+    chosen = { person, entity };
+    k++;
+  }
+  if (!chosen || used.size <= input.ordinal) return undefined;
+  // The person's own values follow the person: none of the incident's.
+  const moved: Partial<Record<EntityKind, Entity>> = { ...forced, [affinity.from]: chosen.person, [kind]: chosen.entity };
+  lane.pools.forEach((pool, i) => {
+    if (pool.affinity?.from === affinity.from && lane.kinds[i] !== kind) delete moved[lane.kinds[i]];
+  });
+  return { forced: moved, entity: chosen.entity };
+}
+
 export function burst(input: ShapeInput): ShapedAnomaly {
-  const forced = incidentFor(input.lane, input.incident);
+  let forced = incidentFor(input.lane, input.incident);
   const d = input.job.job.analysis_config.detectors[0];
   const scopeFields = seriesFields(d);
   const scopeEntities: Partial<Record<EntityKind, Entity>> = {};
@@ -268,8 +323,17 @@ export function burst(input: ShapeInput): ShapedAnomaly {
     const entities = input.lane.pools[input.lane.kinds.indexOf(kind)].entities;
     return { field, kind, first: forced[kind] ?? entities[(input.incident.round ?? 0) % entities.length] };
   });
-  const series = firsts.length > 0 && firsts.every(({ field, kind, first }) => seriesEntity(input.lane, kind, forced, first, input.of - 1, field));
-  const others = firsts.map(({ field, kind, first }) => [kind, series ? seriesEntity(input.lane, kind, forced, first, input.ordinal, field)! : first] as const);
+  // Extra anomalies on other people's series, if there are people enough for all of them.
+  const step = Math.max(input.bucketSpan, 2 * HOUR);
+  const earliest = { ...input, ordinal: input.of - 1, bucketStart: input.bucketStart - (input.of - 1 - input.ordinal) * step };
+  const elsewhere = scopeFields.length === 1 && input.of > 1 && !!personSeries(earliest, forced, scopeFields[0]);
+  const person = elsewhere ? personSeries(input, forced, scopeFields[0]) : undefined;
+  const series =
+    elsewhere || (firsts.length > 0 && firsts.every(({ field, kind, first }) => seriesEntity(input.lane, kind, forced, first, input.of - 1, field)));
+  if (person) forced = person.forced;
+  const others = person
+    ? [[firsts[0].kind, person.entity] as const]
+    : firsts.map(({ field, kind, first }) => [kind, series ? seriesEntity(input.lane, kind, forced, first, input.ordinal, field)! : first] as const);
   for (const [kind, entity] of others) scopeEntities[kind] = forced[kind] = entity;
   // One series for all of the job's anomalies (not enough other entities; a job without a scope
   // field gets one anomaly, plan.ts): each later burst grows past the one before (the earliest is

@@ -324,6 +324,39 @@ describe('extra anomalies (--anomalies-per-job)', () => {
     expect(kinds.series).toBeGreaterThan(2);
   });
 
+  it("puts the extra bursts of a person's series on other people at work, none on the incident's host or source IP", () => {
+    // A user has two source IPs and two hosts: the third anomaly had repeated the incident's, and
+    // the host job's bursts, carrying the incident's IP, broke the IP job's growth (issue #8: 79.1).
+    const plan = buildPlan({
+      modules: ['security_auth'],
+      end: '2026-12-07T14:45:00Z',
+      seed: 'rj73f',
+      historyDays: 90,
+      anomaliesPerJob: 3,
+      scale: 5,
+      theme: 'globex',
+    });
+    const module = plan.modules[0];
+    const ids = ['suspicious_login_activity', 'auth_high_count_logon_events_for_a_source_ip'];
+    const jobs = module.jobs.filter((j) => ids.includes(j.job.id));
+    const headline = (field: string) => jobs.map((j) => j.anomalies[0].scope[field]).find(Boolean)!;
+    const incident = { 'host.name': headline('host.name'), 'source.ip': headline('source.ip') };
+    for (const j of jobs) {
+      expect({ job: j.job.id, series: new Set(j.anomalies.map((a) => JSON.stringify(a.scope))).size }).toEqual({ job: j.job.id, series: 3 });
+      for (const a of j.anomalies.filter((x) => x.ordinal > 0)) {
+        const events = module.injections.filter((e) => e.lane === j.lane && e.ts >= a.bucketStart && e.ts < a.bucketEnd);
+        for (const e of events) {
+          expect(e.forced.host?.key).not.toBe(incident['host.name']);
+          expect(e.forced.source?.fields['source.ip']).not.toBe(incident['source.ip']);
+          const user = e.forced.user!;
+          expect(user.human).toBe(true);
+          const local = (((new Date(a.bucketStart).getUTCHours() + (user.utcOffset ?? 0)) % 24) + 24) % 24;
+          expect(local >= 8 && local < 18).toBe(true);
+        }
+      }
+    }
+  });
+
   it("puts a burst in the last 15 minutes of a longer bucket (the host's 5-minute jobs do not learn a 3-hour plateau)", () => {
     const plan = buildPlan({ modules: ['security_host'], end: '2026-12-04T17:00:00Z' });
     const module = plan.modules[0];
@@ -427,5 +460,43 @@ describe('per-host counts (lanes that pick people share one sequence)', () => {
     const ratios = [...byHost].filter(([host]) => !injected.includes(host)).map(([host, h]) => ({ host, ratio: +(h.variance / h.mean).toFixed(2) }));
     expect(ratios.length).toBeGreaterThan(5);
     expect(ratios.filter((r) => r.ratio >= 0.5)).toEqual([]);
+  });
+});
+
+describe('two kinds of one person (lanes.ts pickEntities)', () => {
+  it("spreads a user's CloudTrail actions over each of that user's source IPs in proportion", () => {
+    // The action and the IP were both picked at the user's quantile: each IP kept to a few of the
+    // user's actions, and the others were rare in its city (issue #8: Decrypt 4 times in 25 days
+    // among 50,000 New York events, predicted 58.5 for a 50 rule).
+    const plan = buildPlan({ modules: ['security_cloudtrail'], end: '2026-11-14T02:45:00Z', seed: 'revbx', historyDays: 5, theme: 'globex' });
+    const pairs = new Map<string, Map<string, number>>(); // user -> "ip|action" -> count
+    for (const chunk of moduleStream(plan, plan.modules[0])) {
+      for (const line of chunk.ndjson.split('\n')) {
+        if (!line) continue;
+        const doc = JSON.parse(line) as { user?: { name?: string }; source?: { ip?: string }; event?: { action?: string } };
+        if (!doc.user?.name || !doc.source?.ip || !doc.event?.action) continue;
+        const m = pairs.get(doc.user.name) ?? new Map<string, number>();
+        pairs.set(doc.user.name, m);
+        const key = `${doc.source.ip}|${doc.event.action}`;
+        m.set(key, (m.get(key) ?? 0) + 1);
+      }
+    }
+    const thin: string[] = [];
+    let checked = 0;
+    for (const [user, m] of pairs) {
+      const total = [...m.values()].reduce((a, b) => a + b, 0);
+      const sum = (part: 0 | 1, value: string) => [...m].filter(([k]) => k.split('|')[part] === value).reduce((a, [, n]) => a + n, 0);
+      const ips = new Set([...m.keys()].map((k) => k.split('|')[0]));
+      const actions = new Set([...m.keys()].map((k) => k.split('|')[1]));
+      for (const ip of ips)
+        for (const action of actions) {
+          const expected = (sum(0, ip) * sum(1, action)) / total;
+          if (expected < 40) continue;
+          checked++;
+          if ((m.get(`${ip}|${action}`) ?? 0) < expected / 3) thin.push(`${user} ${ip} ${action}: ${m.get(`${ip}|${action}`) ?? 0} of ${expected.toFixed(0)}`);
+        }
+    }
+    expect(checked).toBeGreaterThan(20);
+    expect(thin).toEqual([]);
   });
 });
