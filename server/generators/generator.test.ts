@@ -9,6 +9,7 @@ import { engineVerify } from '../verify/engine_verify';
 import { OptionsError } from './options';
 import type { Entity } from './entities';
 import { presence } from './lanes';
+import { seriesCap } from './tail_cut';
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 
@@ -498,5 +499,46 @@ describe('two kinds of one person (lanes.ts pickEntities)', () => {
     }
     expect(checked).toBeGreaterThan(20);
     expect(thin).toEqual([]);
+  });
+});
+
+describe('count series tails (tail_cut.ts)', () => {
+  it("keeps every host's logons in 15 minutes within two standard deviations of its usual count, over 90 days", () => {
+    // Seven auth lanes, each inside its own Poisson cut, gave acme-fs-02 13 logons on a Sunday
+    // afternoon against 5.1 expected: a record of 56.1 for suspicious_login_activity's 50 rule.
+    const plan = buildPlan({ modules: ['security_auth'], end: '2026-11-20T01:45:00Z', seed: 'r7z8m', historyDays: 90 });
+    const module = plan.modules[0];
+    const job = module.jobs.find((j) => j.job.id === 'suspicious_login_activity')!;
+    const matches = compileQuery(job.job.datafeed.query);
+    const near = module.jobs.flatMap((j) => j.anomalies.map((a) => [a.bucketStart - 3_600_000, a.bucketEnd + 3_600_000]));
+    const counts = new Map<string, number>(); // host|bucket
+    for (const chunk of moduleStream(plan, module)) {
+      for (const line of chunk.ndjson.split('\n')) {
+        if (!line) continue;
+        const doc = JSON.parse(line);
+        const t = Date.parse(doc['@timestamp']);
+        if (t < job.start + 7 * DAY || near.some(([a, b]) => t >= a && t < b)) continue;
+        if (!matches(doc)) continue;
+        const key = `${doc.host?.name}|${Math.floor(t / 900_000)}`;
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+      }
+    }
+    // Usual: the mean of the same host and 15 minutes of the week over the weeks.
+    const slots = new Map<string, number[]>();
+    for (const [key, n] of counts) {
+      const [host, bucket] = key.split('|');
+      const slot = `${host}|${Number(bucket) % (7 * 96)}`;
+      slots.set(slot, [...(slots.get(slot) ?? []), n]);
+    }
+    const weeks = Math.floor((plan.end - job.start - 7 * DAY) / (7 * DAY));
+    const over: string[] = [];
+    for (const [key, n] of counts) {
+      const [host, bucket] = key.split('|');
+      const xs = slots.get(`${host}|${Number(bucket) % (7 * 96)}`)!;
+      const mean = xs.reduce((a, b) => a + b, 0) / weeks;
+      if (n > seriesCap(mean * 1.1)) over.push(`${host} ${new Date(Number(bucket) * 900_000).toISOString()}: ${n} against ${mean.toFixed(1)}`);
+    }
+    expect(counts.size).toBeGreaterThan(10_000);
+    expect(over).toEqual([]);
   });
 });

@@ -391,6 +391,34 @@ export function pickEntities(
   return true;
 }
 
+/**
+ * Each entity's expected share of the lane's ordinary events in hour-of-week `how` (its
+ * onboarding days' with `onboarding`): what pickEntities draws, summed over the kinds an entity's pick depends on
+ * (a host's share is its users' shares times its weight in each one's subset).
+ */
+export function entityShares(lane: Lane, how: number, onboarding = false): Map<Entity, number> {
+  const shares = new Map<Entity, number>();
+  const byKind: Map<Entity, number>[] = [];
+  for (let i = 0; i < lane.kinds.length; i++) {
+    const kind = lane.kinds[i];
+    const pool = lane.pools[i];
+    const mine = new Map<Entity, number>();
+    const add = (picker: WeightedPicker<Entity>, p: number) => {
+      for (const [e, q] of picker.shares()) if (q > 0) mine.set(e, (mine.get(e) ?? 0) + p * q);
+    };
+    if (kind === 'user' && lane.usersByHour) {
+      const picker = (onboarding && lane.onboarding ? lane.onboarding.usersByHour : lane.usersByHour)[how];
+      if (!picker) return shares;
+      add(picker, 1);
+    } else if (pool.affinity && lane.kinds.indexOf(pool.affinity.from) >= 0) {
+      for (const [from, p] of byKind[lane.kinds.indexOf(pool.affinity.from)]) add(pool.affinity.subsets.get(from.key) ?? pool.picker, p);
+    } else add(pool.picker, 1);
+    byKind.push(mine);
+    for (const [e, p] of mine) shares.set(e, (shares.get(e) ?? 0) + p);
+  }
+  return shares;
+}
+
 /** The document as a flat dotted-field object: what the evaluator reads when planning. */
 export function materialize(lane: Lane, entities: Entity[]): Record<string, unknown> {
   const doc: Record<string, unknown> = { ...lane.constants };

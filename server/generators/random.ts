@@ -121,6 +121,11 @@ export class WeightedPicker<T> {
     return this.items[this.indexAt(random.next() * this.total)];
   }
 
+  /** Each item's probability of being picked (items of weight 0 included, at 0). */
+  *shares(): Generator<[T, number]> {
+    for (let i = 0; i < this.items.length; i++) yield [this.items[i], (this.cumulative[i] - (i > 0 ? this.cumulative[i - 1] : 0)) / this.total];
+  }
+
   /** The first item whose cumulative weight exceeds `target` (binary search). */
   private indexAt(target: number): number {
     let lo = 0;

@@ -9,6 +9,7 @@ import { pickEntities, type Lane, type Strata, type TurnMode } from './lanes';
 import type { ModulePlan, Plan } from './plan';
 import { Random } from './random';
 import { activeIn, isSuppressed } from './suppression';
+import { TailCut, type LanePhase } from './tail_cut';
 import { DAY, hourOfWeek, TICK } from './time';
 
 /** Every baseline value is introduced in turn during the first day... */
@@ -143,8 +144,20 @@ export function* moduleStream(plan: Plan, module: ModulePlan, options: StreamOpt
     if (o === undefined) sharedOffsets.set(kind, (o = sharedRandom.next()));
     return o;
   };
+  // Count series stop at two standard deviations above their expected count (tail_cut.ts).
+  const cut = new TailCut(
+    lanes,
+    module.jobs.map((j) => j.job),
+    perStep,
+  );
+  const phases: LanePhase[] = lanes.map(() => 'off');
   for (let tick = from; tick < to; tick += step) {
     const how = hourOfWeek(tick);
+    if (cut.active) {
+      for (let l = 0; l < lanes.length; l++)
+        phases[l] = tick < starts[l] ? 'off' : tick < starts[l] + WARMUP ? 'warmup' : tick < starts[l] + ONBOARDING ? 'onboarding' : 'ordinary';
+      cut.begin(how, phases);
+    }
     const suppressing = suppressions.length ? activeIn(suppressions, tick, tick + step) : [];
     for (let l = 0; l < lanes.length; l++) {
       if (tick < starts[l]) continue;
@@ -171,6 +184,10 @@ export function* moduleStream(plan: Plan, module: ModulePlan, options: StreamOpt
         timing.set(who, at - Math.floor(at));
         const ts = tick + Math.floor((at - Math.floor(at)) * step);
         if (suppressing.length && isSuppressed(suppressing, lane, ts, picked)) continue;
+        if (cut.active && !warmup && !cut.admit(l, picked)) {
+          random.next();
+          continue;
+        }
         parts.push(action, lane.serialize(clock.format(ts), picked, (random.next() * 2147483647) | 0), '\n');
         if (++docs >= chunkDocs) {
           yield { ndjson: parts.join(''), docs, until: tick };
