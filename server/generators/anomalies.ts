@@ -7,7 +7,7 @@
 import type { CatalogueJob } from '../../common/catalogue/types';
 import { compileQuery } from '../verify/query_evaluator';
 import { DEFAULT_PARAMS } from '../engine/params';
-import { buildEntity, novelKey, officeDistance, type Entity, type EntityKind } from './entities';
+import { buildEntity, novelKey, type Entity, type EntityKind } from './entities';
 import { busiestHour, fieldKind, sampleLane, type Lane } from './lanes';
 import { Random } from './random';
 import { DAY, HOUR, hourOfWeek, MINUTE, TICK } from './time';
@@ -282,10 +282,13 @@ export function personSeries(
   const first = input.bucketStart + input.ordinal * step;
   const hours = Array.from({ length: input.of - 1 }, (_, k) => ((first - (k + 1) * step + input.bucketSpan / 2) % DAY) / HOUR);
   const local = (p: Entity, hour: number) => (((hour + (p.utcOffset ?? 0)) % 24) + 24) % 24;
-  const people = lane.pools[lane.kinds.indexOf(affinity.from)].entities.filter((p) => p.human && !incident.timeOfDayUsers.includes(p));
-  const away = (p: Entity) => hours.reduce((sum, h) => sum + officeDistance(p, h), 0);
-  const atWork = people.filter((p) => hours.every((h) => Math.abs(local(p, h) - 13) <= 4));
-  const list = atWork.length ? atWork : [...people].sort((a, b) => away(a) - away(b));
+  const accounts = lane.pools[lane.kinds.indexOf(affinity.from)].entities;
+  const atWork = accounts.filter((p) => p.human && !incident.timeOfDayUsers.includes(p) && hours.every((h) => Math.abs(local(p, h) - 13) <= 4));
+  // Nobody at work at every one of those hours (evening and night UTC): other around-the-clock
+  // accounts, the least busy first (the rare jobs' extra anomalies take the busiest). A person
+  // off work had logged on at an hour of their own that auth_rare_hour_for_a_user scored above its
+  // own anomalies (94.3).
+  const list = atWork.length ? atWork : accounts.filter((p) => !p.human && p !== owner).reverse();
   // A person's own values first (a workstation before the file server everyone uses).
   const owners = new Map<Entity, number>();
   for (const subset of affinity.subsets.values()) for (const e of subset.activeItems) owners.set(e, (owners.get(e) ?? 0) + 1);
