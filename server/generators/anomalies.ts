@@ -10,7 +10,7 @@ import { DEFAULT_PARAMS } from '../engine/params';
 import { buildEntity, novelKey, type Entity, type EntityKind } from './entities';
 import { busiestHour, fieldKind, sampleLane, type Lane } from './lanes';
 import { Random } from './random';
-import { DAY, HOUR, hourOfWeek, MINUTE, TICK } from './time';
+import { HOUR, hourOfWeek, MINUTE, TICK } from './time';
 import type { Suppression } from './suppression';
 import type { World } from './world';
 
@@ -258,15 +258,19 @@ export function timeOfDay(input: ShapeInput): ShapedAnomaly {
 }
 
 /**
- * Where an extra count anomaly (`ordinal` > 0) goes when its job's one series field belongs to a
- * person (a user's own hosts or source IPs): to another person, at work at that hour, with that
- * person's values. On the incident's account the extra bursts of the module's count jobs shared
- * its logons: the host job's bursts carried the incident's source IP, and, sized against the
- * host's level at each hour, they made the source-IP job's series grow less than its own repeats
- * needed (issue #8: 79.1 for a 75 rule). Another person's first spike is nobody's repeat; one at
- * work keeps the time-of-day job quiet. Undefined where the series does not follow a person.
+ * Where an extra count anomaly (`ordinal` > 0) goes when its job's one series field belongs to an
+ * account (a user's own hosts or source IPs): to another around-the-clock account, with that
+ * account's values, the least busy first (a partitioned rare job's extra anomalies take the
+ * busiest, anomalies.ts rare). On the incident's account the extra bursts of the module's count
+ * jobs shared its logons: the host job's bursts carried the incident's source IP and, sized
+ * against the host's level at each hour, made the source-IP job's series grow less than its own
+ * repeats needed (issue #8: 79.1 for a 75 rule). Another account's first spike is nobody's
+ * repeat. Not a person's: off work, their logons were odd hours that auth_rare_hour_for_a_user
+ * scored above its own anomalies (94.3); at work, their series start at their first office day
+ * and were younger than the job (84.4 against 75 + 10 four days into a job). Undefined where the
+ * series does not follow an account, or there is no other.
  */
-export function personSeries(
+export function accountSeries(
   input: ShapeInput,
   forced: Partial<Record<EntityKind, Entity>>,
   field: string,
@@ -276,39 +280,27 @@ export function personSeries(
   const affinity = lane.pools[lane.kinds.indexOf(kind)]?.affinity;
   const owner = affinity && forced[affinity.from];
   if (!owner || input.ordinal === 0) return undefined;
-  // At work (09:00-17:00 local, well inside the office day) at the middle of every extra
-  // anomaly's bucket: the ordinals are a step apart before the first's (plan.ts anomalyBucket).
-  const step = Math.max(input.bucketSpan, 2 * HOUR);
-  const first = input.bucketStart + input.ordinal * step;
-  const hours = Array.from({ length: input.of - 1 }, (_, k) => ((first - (k + 1) * step + input.bucketSpan / 2) % DAY) / HOUR);
-  const local = (p: Entity, hour: number) => (((hour + (p.utcOffset ?? 0)) % 24) + 24) % 24;
-  const accounts = lane.pools[lane.kinds.indexOf(affinity.from)].entities;
-  const atWork = accounts.filter((p) => p.human && !incident.timeOfDayUsers.includes(p) && hours.every((h) => Math.abs(local(p, h) - 13) <= 4));
-  // Nobody at work at every one of those hours (evening and night UTC): other around-the-clock
-  // accounts, the least busy first (the rare jobs' extra anomalies take the busiest). A person
-  // off work had logged on at an hour of their own that auth_rare_hour_for_a_user scored above its
-  // own anomalies (94.3).
-  const list = atWork.length ? atWork : accounts.filter((p) => !p.human && p !== owner).reverse();
-  // A person's own values first (a workstation before the file server everyone uses).
+  const list = lane.pools[lane.kinds.indexOf(affinity.from)].entities.filter((p) => !p.human && p !== owner).reverse();
+  // An account's own values first (its own server before the file server everyone uses).
   const owners = new Map<Entity, number>();
   for (const subset of affinity.subsets.values()) for (const e of subset.activeItems) owners.set(e, (owners.get(e) ?? 0) + 1);
-  // Each ordinal its own person and value, none the incident's: the choices of the ordinals before
-  // are made again (pure), so no two of the job's anomalies share a series.
+  // Each ordinal its own account and value, none the incident's: the choices of the ordinals
+  // before are made again (pure), so no two of the job's anomalies share a series.
   const used = new Set([forced[kind]?.fields[field]]);
-  let chosen: { person: Entity; entity: Entity } | undefined;
+  let chosen: { account: Entity; entity: Entity } | undefined;
   const round = incident.round ?? 0;
   for (let k = 1, i = round; k <= input.ordinal && i < round + list.length; i++) {
-    const person = list[i % list.length];
-    const items = [...(affinity.subsets.get(person.key)?.activeItems ?? [])].sort((a, b) => owners.get(a)! - owners.get(b)!);
+    const account = list[i % list.length];
+    const items = [...(affinity.subsets.get(account.key)?.activeItems ?? [])].sort((a, b) => owners.get(a)! - owners.get(b)!);
     const entity = items.find((e) => !used.has(e.fields[field]));
     if (!entity) continue;
     used.add(entity.fields[field]);
-    chosen = { person, entity };
+    chosen = { account, entity };
     k++;
   }
   if (!chosen || used.size <= input.ordinal) return undefined;
-  // The person's own values follow the person: none of the incident's.
-  const moved: Partial<Record<EntityKind, Entity>> = { ...forced, [affinity.from]: chosen.person, [kind]: chosen.entity };
+  // The account's own values follow it: none of the incident's.
+  const moved: Partial<Record<EntityKind, Entity>> = { ...forced, [affinity.from]: chosen.account, [kind]: chosen.entity };
   lane.pools.forEach((pool, i) => {
     if (pool.affinity?.from === affinity.from && lane.kinds[i] !== kind) delete moved[lane.kinds[i]];
   });
@@ -326,16 +318,14 @@ export function burst(input: ShapeInput): ShapedAnomaly {
     const entities = input.lane.pools[input.lane.kinds.indexOf(kind)].entities;
     return { field, kind, first: forced[kind] ?? entities[(input.incident.round ?? 0) % entities.length] };
   });
-  // Extra anomalies on other people's series, if there are people enough for all of them.
-  const step = Math.max(input.bucketSpan, 2 * HOUR);
-  const earliest = { ...input, ordinal: input.of - 1, bucketStart: input.bucketStart - (input.of - 1 - input.ordinal) * step };
-  const elsewhere = scopeFields.length === 1 && input.of > 1 && !!personSeries(earliest, forced, scopeFields[0]);
-  const person = elsewhere ? personSeries(input, forced, scopeFields[0]) : undefined;
+  // Extra anomalies on other accounts' series, if there are accounts enough for all of them.
+  const elsewhere = scopeFields.length === 1 && input.of > 1 && !!accountSeries({ ...input, ordinal: input.of - 1 }, forced, scopeFields[0]);
+  const account = elsewhere ? accountSeries(input, forced, scopeFields[0]) : undefined;
   const series =
     elsewhere || (firsts.length > 0 && firsts.every(({ field, kind, first }) => seriesEntity(input.lane, kind, forced, first, input.of - 1, field)));
-  if (person) forced = person.forced;
-  const others = person
-    ? [[firsts[0].kind, person.entity] as const]
+  if (account) forced = account.forced;
+  const others = account
+    ? [[firsts[0].kind, account.entity] as const]
     : firsts.map(({ field, kind, first }) => [kind, series ? seriesEntity(input.lane, kind, forced, first, input.ordinal, field)! : first] as const);
   for (const [kind, entity] of others) scopeEntities[kind] = forced[kind] = entity;
   // One series for all of the job's anomalies (not enough other entities; a job without a scope
