@@ -136,19 +136,6 @@ function uuidFrom(text: string): string {
 // and its own logons alert (issue #8: 93-99 at shift changes).
 const OFFICE_OFFSETS = [-5, -5, 0, 1, 1, -4, 5.5, 7];
 
-/** Distance on the engine's time-of-day line (00:00..24:00 UTC) from `hour` to a person's office day. */
-export function officeDistance(user: Entity, hour: number): number {
-  const a = (((8 - (user.utcOffset ?? 0)) % 24) + 24) % 24;
-  const spans =
-    a + 10 <= 24
-      ? [[a, a + 10]]
-      : [
-          [a, 24],
-          [0, a + 10 - 24],
-        ];
-  return Math.min(...spans.map(([lo, hi]) => Math.max(0, lo - hour, hour - hi)));
-}
-
 /** Builds the entity of `kind` whose key (primary value) is `key`. */
 export function buildEntity(kind: EntityKind, key: string, flavor: Flavor, extra: Partial<Entity> = {}): Entity {
   const t = flavor.theme;

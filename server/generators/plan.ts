@@ -8,7 +8,7 @@ import { familyOf } from '../engine/registry';
 import { seriesFields, type Incident, type InjectedEvent } from './anomalies';
 import { baseRateOf, isAroundTheClock, isSteady, shapeAnomaly } from './detectors';
 import { makeSteady, prepareSteadyLane } from './detectors/steady';
-import { officeDistance, type Entity, type EntityKind } from './entities';
+import type { Entity, EntityKind } from './entities';
 import { buildLane, busiestHour, compileLane, sampleLane, type Lane } from './lanes';
 import { compileQuery } from '../verify/query_evaluator';
 import { OptionsError, resolveOptions, type GenerateOptions, type ResolvedOptions } from './options';
@@ -227,6 +227,19 @@ export interface LiveRound {
  * span of its jobs, so even a 4-hour job's anomaly bucket lies wholly in what is not yet indexed.
  */
 export const incidentLead = (bucketSpans: readonly number[]): number => 2 * Math.max(...bucketSpans);
+
+/** Distance on the engine's time-of-day line (00:00..24:00 UTC) from `hour` to a person's office day. */
+function officeDistance(user: Entity, hour: number): number {
+  const a = (((8 - (user.utcOffset ?? 0)) % 24) + 24) % 24;
+  const spans =
+    a + 10 <= 24
+      ? [[a, a + 10]]
+      : [
+          [a, 24],
+          [0, a + 10 - 24],
+        ];
+  return Math.min(...spans.map(([lo, hi]) => Math.max(0, lo - hour, hour - hi)));
+}
 
 /** Picks the people and machines of the module's incident. */
 function planIncident(

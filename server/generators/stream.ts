@@ -9,7 +9,7 @@ import { pickEntities, type Lane, type Strata, type TurnMode } from './lanes';
 import type { ModulePlan, Plan } from './plan';
 import { Random } from './random';
 import { activeIn, isSuppressed } from './suppression';
-import { TailCut, type LanePhase } from './tail_cut';
+import { cutAbove, TailCut, type LanePhase } from './tail_cut';
 import { DAY, hourOfWeek, TICK } from './time';
 
 /** Every baseline value is introduced in turn during the first day... */
@@ -22,7 +22,7 @@ export const ONBOARDING = 2 * DAY;
  * it as an anomaly (the default seed's 19 logon failures against 5.4 expected, a 1-in-100,000
  * draw, 75.9 against a rule at 75). The cut leaves the draws themselves as they were.
  */
-export const poissonCap = (rate: number) => Math.floor(rate + 3 * Math.sqrt(rate) + 1);
+export const poissonCap = (rate: number) => cutAbove(rate, 3);
 
 /** The golden ratio's fractional part: its multiples spread most evenly over [0, 1). */
 const GOLDEN = 0.6180339887498949;

@@ -16,13 +16,16 @@ import type { Entity, EntityKind } from './entities';
 import { busiestHour, entityShares, fieldKind, sampleLane, type Lane } from './lanes';
 import { Random } from './random';
 
-/** Where a series' count in a step stops: two standard deviations (Poisson) above, and one. */
-export const seriesCap = (expected: number) => Math.floor(expected + 2 * Math.sqrt(expected) + 1);
+/** A count's cut: `sds` standard deviations (Poisson) above its expectation, and one. */
+export const cutAbove = (expected: number, sds: number) => Math.floor(expected + sds * Math.sqrt(expected) + 1);
+
+/** Where a series' count in a step stops: two standard deviations above, and one. */
+export const seriesCap = (expected: number) => cutAbove(expected, 2);
 
 interface CountJob {
   /** The lanes whose every event the job's datafeed reads. */
   lanes: boolean[];
-  /** Per lane, the index of each series kind in the lane's kinds (empty: one series, all events). */
+  /** Per lane, the index of each series kind in the lane's kinds ([-1]: one series, all events). */
   at: number[][];
   kinds: EntityKind[];
   /** The job's one series when it has no series field (a key of its own in the counts). */
@@ -64,9 +67,9 @@ export class TailCut {
       if (!reads.some(Boolean)) continue;
       const kinds = seriesFields(d).map((f) => fieldKind(f)!);
       if (kinds.some((k) => !k)) continue;
-      const at = lanes.map((lane) => kinds.map((k) => lane.kinds.indexOf(k)));
+      const at = lanes.map((lane) => (kinds.length ? kinds.map((k) => lane.kinds.indexOf(k)) : [-1]));
       // A lane without one of the series' kinds is not in its series.
-      const lanesOf = reads.map((r, l) => r && at[l].every((i) => i >= 0));
+      const lanesOf = reads.map((r, l) => r && (kinds.length === 0 || at[l].every((i) => i >= 0)));
       this.jobs.push({ lanes: lanesOf, at, kinds, total: {} });
     }
     this.byLane = lanes.map((_, l) => this.jobs.flatMap((job, j) => (job.lanes[l] ? [j] : [])));
@@ -101,22 +104,10 @@ export class TailCut {
   /** Whether lane `l`'s event of these entities stays inside every series' cut; if so, counts it. */
   admit(l: number, picked: readonly Entity[]): boolean {
     const mine = this.byLane[l];
-    if (mine.length === 0) return true;
-    for (const j of mine) {
-      const job = this.jobs[j];
-      const at = job.at[l];
-      if (at.length === 0) {
-        if ((this.counted[j].get(job.total) ?? 0) + 1 > seriesCap(this.expected[j].get(job.total) ?? 0)) return false;
-        continue;
-      }
-      for (const i of at) if ((this.counted[j].get(picked[i]) ?? 0) + 1 > seriesCap(this.expected[j].get(picked[i]) ?? 0)) return false;
-    }
-    for (const j of mine) {
-      const job = this.jobs[j];
-      const at = job.at[l];
-      if (at.length === 0) this.counted[j].set(job.total, (this.counted[j].get(job.total) ?? 0) + 1);
-      for (const i of at) this.counted[j].set(picked[i], (this.counted[j].get(picked[i]) ?? 0) + 1);
-    }
+    const key = (j: number, i: number): object => (i < 0 ? this.jobs[j].total : picked[i]);
+    for (const j of mine)
+      for (const i of this.jobs[j].at[l]) if ((this.counted[j].get(key(j, i)) ?? 0) + 1 > seriesCap(this.expected[j].get(key(j, i)) ?? 0)) return false;
+    for (const j of mine) for (const i of this.jobs[j].at[l]) this.counted[j].set(key(j, i), (this.counted[j].get(key(j, i)) ?? 0) + 1);
     return true;
   }
 }
