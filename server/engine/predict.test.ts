@@ -119,6 +119,35 @@ describe('predict', () => {
     expect(larger.score).toBeGreaterThan(90);
   });
 
+  it("learns a weekday/weekend split from the hours, not from the day's mean", async () => {
+    // A domain controller read from every stream: servers all week, people on weekdays 08-18.
+    // Its weekend mean is 0.65 of its weekday mean, so the old test (weekend mean < 0.6 of
+    // weekdays) kept one profile for all days, and an ordinary Sunday afternoon looked like a
+    // drop against weekday afternoons: 3 events against 8.9 scored 50.8 (random set r20, 90 days,
+    // low_count_events_for_a_host_name, all streams).
+    const end = Date.parse('2026-12-07T00:00:00Z');
+    const watched = Date.parse('2026-12-06T14:00:00Z');
+    let seed = 11;
+    const noise = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % 3) - 1;
+    const docs: string[] = [];
+    for (let t = end - 35 * 86_400_000; t < end; t += SPAN) {
+      const d = new Date(t);
+      const weekday = d.getUTCDay() % 6 !== 0;
+      const office = weekday && d.getUTCHours() >= 8 && d.getUTCHours() < 18;
+      const n = t === watched ? 4 : 6 + (office ? 8 : 0) + noise();
+      for (let k = 0; k < n; k++) docs.push(JSON.stringify({ '@timestamp': new Date(t + k * 1000).toISOString(), host: { name: 'dc-01' } }));
+    }
+    const job = { analysis_config: { bucket_span: '15m', detectors: [{ function: 'low_count', partition_field_name: 'host.name' }] } };
+    const f = files('weekly-split', job, docs, {
+      end: new Date(end).toISOString(),
+      injections: [{ label: 'watched', bucket_start: new Date(watched).toISOString(), entity: 'dc-01' }],
+    });
+    const [sunday] = (await predictFiles(f)).injections;
+    expect(sunday.score).toBe(0);
+    // Expected: the weekend's own level at that hour (about 6), not weekday afternoons' (11.9).
+    expect(sunday.why.join(' ')).toMatch(/expected [5-7](\.\d)? at this time \(weekend\)/);
+  });
+
   it.each([
     ['not JSON', ['{"@timestamp": "2026-12-01T00:00:00Z"}', '{oops'], /Data file .*bad-json\.ndjson line 2: not JSON/],
     ['no time', ['{"user.name": "a"}'], /Data file .*no-time\.ndjson line 1: "@timestamp" is missing or not a date/],
