@@ -16,6 +16,7 @@ import { RareSimulator } from './families/rare';
 import { TimeOfDaySimulator } from './families/time_of_day';
 import type { EngineRecord, SimContext, Simulator } from './families/types';
 import { DEFAULT_PARAMS, type EngineParams } from './params';
+import { hasDailyProfile } from './registry';
 
 export interface Injection {
   label: string;
@@ -60,8 +61,7 @@ function simulatorFor(ctx: SimContext): Simulator {
   const d = ctx.d;
   if (d.family === 'rare') return new RareSimulator(ctx);
   if (d.family === 'time') return new TimeOfDaySimulator(ctx);
-  if (d.over && d.family !== 'count') return new PopulationSimulator(ctx);
-  return new CountSimulator(ctx);
+  return hasDailyProfile(d.function, d.over) ? new CountSimulator(ctx) : new PopulationSimulator(ctx);
 }
 
 export interface EngineModelOptions {

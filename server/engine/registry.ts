@@ -37,6 +37,17 @@ export function familyOf(fn: string): FamilyId | undefined {
   return BY_FUNCTION.get(fn);
 }
 
+/**
+ * The engine models the detector's series as a time series with a daily and weekly profile:
+ * counts, distinct counts, metrics, and info content without a population (over field). The
+ * rest are scored against a population or a set of values (rare, time of day, population info).
+ */
+export function hasDailyProfile(fn: string, over?: string): boolean {
+  const family = familyOf(fn);
+  if (!family || family === 'rare' || family === 'time') return false;
+  return !over || family === 'count';
+}
+
 /** Functions whose empty buckets are not data (a zero is "no record", not a low count). */
 export function ignoresEmptyBuckets(fn: string): boolean {
   return fn.includes('non_zero') || !['count', 'high_count', 'low_count'].includes(fn);

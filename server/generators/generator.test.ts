@@ -142,6 +142,21 @@ describe('count anomalies of a weekend end', () => {
       expect(plan.notices.some((n) => n.startsWith(`${job.id}: the data ends on a weekend`))).toBe(true);
     }
   });
+
+  it("move a series' distinct count and info content too, and the rare script job stays before the scripts' unique strings", () => {
+    // The engine models them as counts, and its test of a weekday/weekend split holds after two
+    // weeks: on a Sunday 04:30 end (random set p6) they stayed on the weekend, predicted 0.
+    const plan = buildPlan({ modules: ['security_windows_v3', 'security_cloudtrail'], end: '2026-11-29T04:30:00Z', seed: 'rh1kf', anomaliesPerJob: 2 });
+    const jobs = new Map(plan.modules.flatMap((m) => m.jobs).map((j) => [j.job.id, j]));
+    for (const id of ['v3_windows_anomalous_script', 'high_distinct_count_error_message']) {
+      for (const a of jobs.get(id)!.anomalies) expect({ id, day: new Date(a.bucketStart).getUTCDay() }).toEqual({ id, day: 5 });
+    }
+    const scripts = Math.min(...jobs.get('v3_windows_anomalous_script')!.anomalies.map((a) => a.bucketStart));
+    for (const a of jobs.get('v3_windows_rare_script')!.anomalies) expect(a.bucketEnd).toBeLessThanOrEqual(scripts);
+    // Population info content (DNS tunnelling, over the domain) is not a series of its own: it stays.
+    const network = buildPlan({ modules: ['security_packetbeat'], end: '2026-11-29T04:30:00Z' }).modules[0].jobs;
+    expect(new Date(network.find((j) => j.job.id === 'packetbeat_dns_tunneling')!.anomalies[0].bucketStart).getUTCDay()).toBe(0);
+  });
 });
 
 describe('live rounds (server/live)', () => {

@@ -4,7 +4,7 @@
  * the verifier and the bundle all read the same plan.
  */
 import { resolveSelection, rulesForJob, selectedJobs, type CatalogueJob, type CatalogueRule } from '../../common/catalogue';
-import { familyOf } from '../engine/registry';
+import { familyOf, hasDailyProfile } from '../engine/registry';
 import { seriesFields, type Incident, type InjectedEvent } from './anomalies';
 import { baseRateOf, isAroundTheClock, isSteady, shapeAnomaly } from './detectors';
 import { makeSteady, prepareSteadyLane } from './detectors/steady';
@@ -326,6 +326,30 @@ function uniqueStringSiblings(job: CatalogueJob, jobs: CatalogueJob[]): Catalogu
   );
 }
 
+/**
+ * How far a job's anomalies move back from a weekend to the last weekday evening. People do not
+ * work weekends, and the engine does not score a weekend bucket of a weekday/weekend pattern
+ * learnt from two weeks (engine calibration, count: Saturday x5 and Sunday x20 both 0). No
+ * measurement covers a longer history (the model assumes three weeks teach the pattern,
+ * params.count.weeklyDays), so the anomalies move at any history rather than bet on it, and the
+ * job's rule gets a manual run over the window. The same for distinct counts, info content and
+ * metrics of a series: the engine models them as it models counts, with a weekday/weekend split
+ * when its test finds one (a Windows script job's info content after 14 days, random set p6).
+ * Not a steady module's (servers that report all week, security_host): its weekends are scored,
+ * and a burst moved to Friday evening taught a 5-minute low_count job's profile that slot, so
+ * Saturday's ordinary level there scored as a drop (96).
+ */
+function weekendShift(job: CatalogueJob, anchor: number, steady: boolean | undefined): number {
+  const detector = job.job.analysis_config.detectors[0];
+  if (steady || !hasDailyProfile(detector.function, detector.over_field_name)) return 0;
+  const span = parseDuration(job.job.analysis_config.bucket_span);
+  const weekend = (t: number) => [0, 6].includes(new Date(t).getUTCDay());
+  const first = anomalyBucket(anchor, span, 0);
+  let shift = 0;
+  while (weekend(first - shift)) shift += span;
+  return shift;
+}
+
 /** Whether `job`'s datafeed query matches events of `lane` (sampled at the lane's busiest hour of the week). */
 function readsLane(job: CatalogueJob, lane: Lane): boolean {
   const matches = compileQuery(job.datafeed.query);
@@ -452,25 +476,21 @@ export function buildPlan(input: GenerateOptions, now = Date.now(), live?: LiveR
       // (with --anomalies-per-job): on the incident's host they are new processes of the same
       // partition. Such a job's anomalies go to whole buckets before the earliest of those.
       const longBucket = familyOf(fn) === 'rare' && bucketSpan > 2 * HOUR && options.anomaliesPerJob > 1;
-      // Counts on a weekend: people do not work weekends, and the engine does not score a weekend
-      // bucket of a weekday/weekend pattern learnt from two weeks (engine calibration, count:
-      // Saturday x5 and Sunday x20 both 0). No measurement covers a longer history (the model
-      // assumes three weeks teach the pattern, params.count.weeklyDays), so the anomalies move at
-      // any history rather than bet on it: back to the last weekday evening, and the job's rule
-      // gets a manual run over the window. Not a steady module's
-      // (servers that report all week, security_host): its weekends are scored, and a burst moved
-      // to Friday evening taught a 5-minute low_count job's profile that slot, so Saturday's
-      // ordinary level there scored as a drop (96).
-      let weekendShift = 0;
-      if (familyOf(fn) === 'count' && !profile.steady) {
-        const weekend = (t: number) => [0, 6].includes(new Date(t).getUTCDay());
-        const first = anomalyBucket(anchor, bucketSpan, 0);
-        while (weekend(first - weekendShift)) weekendShift += bucketSpan;
-        if (weekendShift)
-          notices.push(
-            `${job.id}: ${ends ? `its timeline stage (${stages.get(job.id)}) falls` : 'the data ends'} on a weekend; its anomaly goes to the last weekday evening (the engine did not score weekend counts after two weeks of history, and no measurement shows it does after more), and its rule gets a manual run.`,
-          );
-      }
+      // Counts on a weekend move to the last weekday evening (weekendShift). A rare job whose
+      // anomalies go before its unique-string siblings' (`early`) moves with them.
+      const shiftOf = (j: CatalogueJob) => weekendShift(j, ends ? ends[stages.get(j.id)!] : end, profile.steady);
+      const ownShift = shiftOf(job);
+      const shift = early ? Math.max(ownShift, ...uniqueStringSiblings(job, jobs).map(shiftOf)) : ownShift;
+      if (ownShift)
+        notices.push(
+          `${job.id}: ${ends ? `its timeline stage (${stages.get(job.id)}) falls` : 'the data ends'} on a weekend; its anomaly goes to the last weekday evening (the engine ${familyOf(fn) === 'count' ? '' : `models a ${fn} series as it models counts, and `}did not score weekend counts after two weeks of history, and no measurement shows it does after more), and its rule gets a manual run.`,
+        );
+      else if (shift)
+        notices.push(
+          `${job.id}: its anomaly stays before the unique strings of ${uniqueStringSiblings(job, jobs)
+            .map((j) => j.id)
+            .join(', ')}, which moved off the weekend.`,
+        );
       // A count job of one series (no by, partition or over field: all logons, all network events)
       // gets one anomaly: the engine scores an anomaly like one the series had before lower
       // (calibration count prior=24: 69 against 94), and an earlier burst of it, carrying the
@@ -489,8 +509,8 @@ export function buildPlan(input: GenerateOptions, now = Date.now(), live?: LiveR
           familyOf(fn) === 'time' && !(live && live.round > 0)
             ? timeOfDayBucket(anchor, bucketSpan, ordinal)
             : longBucket
-              ? floorTo(anomalyBucket(anchor, TICK, options.anomaliesPerJob - 1), bucketSpan) - (1 + ordinal) * bucketSpan - weekendShift
-              : anomalyBucket(anchor, bucketSpan, early ? options.anomaliesPerJob - 1 + ordinal : ordinal) - early - weekendShift;
+              ? floorTo(anomalyBucket(anchor, TICK, options.anomaliesPerJob - 1), bucketSpan) - (1 + ordinal) * bucketSpan - shift
+              : anomalyBucket(anchor, bucketSpan, early ? options.anomaliesPerJob - 1 + ordinal : ordinal) - early - shift;
         if (bucketStart < starts[i] + skips[i] + MIN_HISTORY_BEFORE_ANOMALY) {
           // Never inside the models' warm-up: a short history whose anomaly moved back (a weekend
           // end, extra anomalies) gives this job the baseline it needs before it, from its own
