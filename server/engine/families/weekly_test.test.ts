@@ -36,6 +36,12 @@ describe('weekday/weekend test', () => {
     expect(office.significant(13, SPAN)).toBe(false);
   });
 
+  it("refuses a split of one event in 784, a steady server's rounding", () => {
+    const noise = lcg(7);
+    const steady = fed(21, (weekend) => 784 + weekend + noise());
+    expect(steady.significant(21, SPAN)).toBe(false);
+  });
+
   it('refuses the split of a series that is the same every day', () => {
     const noise = lcg(5);
     const flat = fed(42, (_weekend, hour) => 6 + (hour >= 8 && hour < 18 ? 8 : 0) + noise());

@@ -37,6 +37,14 @@ export function fTail(f: number, d1: number, d2: number): number {
 
 /** The engine needs 1.9 weeks of values before it tests for a weekday/weekend split. */
 const MIN_DAYS = 1.9 * 7;
+/**
+ * The engine also asks a component to be a large part of the series' variation (its cyclic
+ * autocorrelation at least 0.5, besides the F-test). A steady series (a server's 784 events per
+ * 3 hours, +-1 from rounding) passes an F-test on differences of one event, so the model asks
+ * the weekday and weekend profiles to differ, root mean square over the hours, by this share of
+ * the series' mean level (random set q28: a steady host's weekend burst was no longer scored).
+ */
+const MIN_GAP = 0.2;
 /** Its significance, after the correction for the start-of-week offsets. */
 const P_VALUE = 0.05;
 
@@ -50,6 +58,10 @@ export class WeekdayWeekendTest {
   private explained = 0;
   private residual = 0;
   private total = 0;
+  private totalSum = 0;
+  /** Sum over slots of n0 n1 / (n0 + n1): explained / harmonic is the mean squared gap. */
+  private harmonic = 0;
+  private readonly slotHarmonic: Float64Array;
   /** Slots seen on both day types (the split's extra parameters), and slot/type cells seen. */
   private shared = 0;
   private cells = 0;
@@ -60,6 +72,7 @@ export class WeekdayWeekendTest {
     this.sq = new Float64Array(2 * slots);
     this.between = new Float64Array(slots);
     this.within = new Float64Array(slots);
+    this.slotHarmonic = new Float64Array(slots);
   }
 
   add(weekend: number, slot: number, x: number, w: number): void {
@@ -73,11 +86,15 @@ export class WeekdayWeekendTest {
     this.sum[i] += w * x;
     this.sq[i] += w * x * x;
     this.total += w;
+    this.totalSum += w * x;
     const [d, e] = weekend ? [j, i] : [i, j];
     const spread = (k: number) => (this.n[k] > 0 ? Math.max(0, this.sq[k] - (this.sum[k] * this.sum[k]) / this.n[k]) : 0);
     const gap = this.n[d] > 0 && this.n[e] > 0 ? this.sum[d] / this.n[d] - this.sum[e] / this.n[e] : 0;
-    const between = this.n[d] > 0 && this.n[e] > 0 ? ((this.n[d] * this.n[e]) / (this.n[d] + this.n[e])) * gap * gap : 0;
+    const harmonic = this.n[d] > 0 && this.n[e] > 0 ? (this.n[d] * this.n[e]) / (this.n[d] + this.n[e]) : 0;
+    const between = harmonic * gap * gap;
     const within = spread(d) + spread(e);
+    this.harmonic += harmonic - this.slotHarmonic[slot];
+    this.slotHarmonic[slot] = harmonic;
     this.explained += between - this.between[slot];
     this.residual += within - this.within[slot];
     this.between[slot] = between;
@@ -88,6 +105,9 @@ export class WeekdayWeekendTest {
   significant(days: number, spanMs: number): boolean {
     const dof = this.total - this.cells;
     if (days < MIN_DAYS || this.shared === 0 || dof <= 0 || this.explained <= 0) return false;
+    // A pattern, not a rounding: weekdays and weekends differ by a fifth of the series' level.
+    const gap = Math.sqrt(this.explained / this.harmonic);
+    if (gap < MIN_GAP * (this.totalSum / this.total)) return false;
     if (this.residual <= 0) return true;
     const p = fTail(this.explained / this.shared / (this.residual / dof), this.shared, dof);
     const offsets = (7 * DAY_MS) / spanMs / 2;
