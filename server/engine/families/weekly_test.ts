@@ -14,6 +14,9 @@
  * day types, its residual the within-type variance, kept up to date per bucket (one slot
  * changes). The engine fits Saturday and Sunday apart and at bucket resolution; we pool the
  * weekend and test hourly, which is more powerful for the smooth differences office hours make.
+ * Where the engine also asks for a periodic part of the variation (autocorrelation), we ask for
+ * a gap of a fifth of the series' level (MIN_GAP). The day's-mean threshold stays in count.ts for
+ * the first weeks, before this test has its values.
  */
 import { DAY_MS } from './types';
 
