@@ -469,7 +469,8 @@ export function buildPlan(input: GenerateOptions, now = Date.now(), live?: LiveR
       // strings neither share their bucket nor precede them as earlier novelties (issue #8): all of
       // them before the earliest of those (with --anomalies-per-job, the unique strings' first round).
       const fn = job.job.analysis_config.detectors[0].function;
-      const early = fn === 'rare' && bucketSpan < HOUR && uniqueStringSiblings(job, jobs).length ? bucketSpan : 0;
+      const siblings = uniqueStringSiblings(job, jobs);
+      const early = fn === 'rare' && bucketSpan < HOUR && siblings.length ? bucketSpan : 0;
       // Where this job's anomalies end: the data's end, or its timeline stage's.
       const anchor = ends ? ends[stages.get(job.id)!] : familyOf(fn) === 'time' ? (incident.timeOfDayAnchor ?? end) : end;
       // A bucket longer than the anomalies' 2-hour step would hold other jobs' extra anomalies
@@ -480,17 +481,13 @@ export function buildPlan(input: GenerateOptions, now = Date.now(), live?: LiveR
       // anomalies go before its unique-string siblings' (`early`) moves with them.
       const shiftOf = (j: CatalogueJob) => weekendShift(j, ends ? ends[stages.get(j.id)!] : end, profile.steady);
       const ownShift = shiftOf(job);
-      const shift = early ? Math.max(ownShift, ...uniqueStringSiblings(job, jobs).map(shiftOf)) : ownShift;
+      const shift = early ? Math.max(ownShift, ...siblings.map(shiftOf)) : ownShift;
       if (ownShift)
         notices.push(
           `${job.id}: ${ends ? `its timeline stage (${stages.get(job.id)}) falls` : 'the data ends'} on a weekend; its anomaly goes to the last weekday evening (the engine ${familyOf(fn) === 'count' ? '' : `models a ${fn} series as it models counts, and `}did not score weekend counts after two weeks of history, and no measurement shows it does after more), and its rule gets a manual run.`,
         );
       else if (shift)
-        notices.push(
-          `${job.id}: its anomaly stays before the unique strings of ${uniqueStringSiblings(job, jobs)
-            .map((j) => j.id)
-            .join(', ')}, which moved off the weekend.`,
-        );
+        notices.push(`${job.id}: its anomaly stays before the unique strings of ${siblings.map((j) => j.id).join(', ')}, which moved off the weekend.`);
       // A count job of one series (no by, partition or over field: all logons, all network events)
       // gets one anomaly: the engine scores an anomaly like one the series had before lower
       // (calibration count prior=24: 69 against 94), and an earlier burst of it, carrying the

@@ -10,8 +10,9 @@
  * noise). A by/partition value without history is not scored. A spike held for several buckets
  * scores less as it goes on. A weekday/weekend pattern shows when weekends fall under 0.6 of
  * weekdays, or when the engine's test of the split, hour by hour, finds it (weekly_test.ts); with
- * such a pattern learnt from less than three weeks, weekend buckets are not scored. Outliers barely teach the profile (their weight falls to 0.01,
- * as in the engine), so a burst does not raise the next day's expectation around that hour. Yet
+ * such a pattern learnt from less than three weeks, weekend buckets are not scored. Outliers
+ * barely teach the profile (their weight falls to 0.01, as in the engine), so a burst does not
+ * raise the next day's expectation around that hour. Yet
  * the engine scores a second equal spike a day later lower (calibration prior=24: 69 (4-82)
  * against 94, its typical value unchanged): it has learnt the anomaly itself, not the hour. So
  * does the model (params.count.repeatFactor), for any later anomaly of the series that is not
@@ -30,9 +31,7 @@ interface SeriesState {
   /** Per day type (0 weekday, 1 weekend) and slot: the learnt mean (exponentially weighted) and observations. */
   slotMean: Float64Array;
   slotN: Float64Array;
-  typeSum: [number, number];
-  typeN: [number, number];
-  /** The engine's test for a weekday/weekend split, hour by hour (weekly_test.ts). */
+  /** Whether the series has a weekday/weekend pattern, hour by hour (weekly_test.ts). */
   split: WeekdayWeekendTest;
   sum: number;
   n: number;
@@ -103,8 +102,6 @@ export class CountSimulator implements Simulator {
           nonEmpty: 0,
           slotMean: new Float64Array(2 * this.slots),
           slotN: new Float64Array(2 * this.slots),
-          typeSum: [0, 0],
-          typeN: [0, 0],
           split: new WeekdayWeekendTest(this.slots),
           sum: 0,
           n: 0,
@@ -130,11 +127,7 @@ export class CountSimulator implements Simulator {
     const slot = Math.floor((startMs % DAY_MS) / this.slotMs) % this.slots;
     const days = ((t - s.first) * ctx.spanMs) / DAY_MS;
     const flat = s.n > 0 ? s.sum / s.n : x;
-    const typeMean = (k: number) => (s.typeN[k] > 0 ? s.typeSum[k] / s.typeN[k] : NaN);
-    // A weekday/weekend pattern: the engine's test of the split (after 1.9 weeks), or, before it
-    // has the values, weekends well below weekdays (at the first weekend, the model already
-    // expects the office to be empty: the engine's weekend buckets of a short history scored 0).
-    const weekly = (s.typeN[0] > 0 && s.typeN[1] > 0 && typeMean(1) < 0.6 * typeMean(0)) || s.split.significant(days, ctx.spanMs);
+    const weekly = s.split.weekly(days, ctx.spanMs);
     // Which days the profile is learnt from: weekdays only once a weekly pattern shows.
     const types = weekly ? [weekend] : [0, 1];
     const slotMean = (k: number) => {
@@ -207,8 +200,6 @@ export class CountSimulator implements Simulator {
     const idx = weekend * this.slots + slot;
     s.slotN[idx] += w;
     s.slotMean[idx] += Math.max(p.slotGain * w, w / s.slotN[idx]) * (x - s.slotMean[idx]);
-    s.typeSum[weekend] += w * x;
-    s.typeN[weekend] += w;
     s.split.add(weekend, slot, x, w);
     s.sum += w * x;
     s.n += w;

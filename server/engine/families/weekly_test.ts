@@ -15,8 +15,8 @@
  * changes). The engine fits Saturday and Sunday apart and at bucket resolution; we pool the
  * weekend and test hourly, which is more powerful for the smooth differences office hours make.
  * Where the engine also asks for a periodic part of the variation (autocorrelation), we ask for
- * a gap of a fifth of the series' level (MIN_GAP). The day's-mean threshold stays in count.ts for
- * the first weeks, before this test has its values.
+ * a gap of a fifth of the series' level (MIN_GAP). `weekly` also keeps the day's-mean threshold
+ * for the first weeks, before this test has its values.
  */
 import { DAY_MS } from './types';
 
@@ -58,6 +58,9 @@ export class WeekdayWeekendTest {
   /** Per slot: its share of the split's explained variance and of its residual. */
   private readonly between: Float64Array;
   private readonly within: Float64Array;
+  /** Per day type (0 weekday, 1 weekend): weighted sum and weight, for the day's-mean test. */
+  private readonly typeSum: [number, number] = [0, 0];
+  private readonly typeN: [number, number] = [0, 0];
   private explained = 0;
   private residual = 0;
   private total = 0;
@@ -85,6 +88,8 @@ export class WeekdayWeekendTest {
       this.cells++;
       if (this.n[j] > 0) this.shared++;
     }
+    this.typeSum[weekend] += w * x;
+    this.typeN[weekend] += w;
     this.n[i] += w;
     this.sum[i] += w * x;
     this.sq[i] += w * x * x;
@@ -102,6 +107,18 @@ export class WeekdayWeekendTest {
     this.residual += within - this.within[slot];
     this.between[slot] = between;
     this.within[slot] = within;
+  }
+
+  /**
+   * The series has a weekday/weekend pattern: this test of the split (after 1.9 weeks), or,
+   * before it has the values, weekends well below weekdays (at the first weekend, the model
+   * already expects the office to be empty: the engine's weekend buckets of a short history
+   * scored 0).
+   */
+  weekly(days: number, spanMs: number): boolean {
+    const [weekdays, weekends] = this.typeN;
+    const dayMeans = weekdays > 0 && weekends > 0 && this.typeSum[1] / weekends < 0.6 * (this.typeSum[0] / weekdays);
+    return dayMeans || this.significant(days, spanMs);
   }
 
   /** The split is significant, for a series of `days` of history in buckets of `spanMs`. */
