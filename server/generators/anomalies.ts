@@ -227,9 +227,20 @@ export function rare(input: ShapeInput): ShapedAnomaly {
   // The same value, built with this module's own fields (a Linux user has no Windows domain).
   const novel = buildEntity(byKind, earlier?.entity.key ?? key, world.flavor, { novel: true });
   forced[byKind] = novel;
+  // The incident's new programs are started by its dropper (a parent no baseline process has), not
+  // by whichever parent the lane would pick for a program it does not know: picked by weight,
+  // that was explorer.exe, where v3_windows_anomalous_process_creation (rare process per parent)
+  // scored another job's new program 96.2, above its own anomalies in the busiest parents (random
+  // set s26: 91.7, 86.3, 84.9). A partition younger than a day is not scored (engine calibration).
+  if (byKind === 'process' && partitionKind !== 'parent' && lane.kinds.includes('parent')) forced.parent = dropper(world, round);
   const ts = earlier?.ts ?? input.bucketStart + Math.floor((0.2 + 0.5 * random.next()) * Math.min(input.bucketSpan, 4 * TICK));
   if (!earlier) incident.shared.set(sharedKey, { entity: novel, ts });
   return neverSeen(job, lane, forced, novel, ts);
+}
+
+/** The program that starts the incident's new programs in live round `round`: never a baseline parent. */
+function dropper(world: World, round: number): Entity {
+  return buildEntity('parent', novelKey('parent', world.flavor, 8 * round), world.flavor, { novel: true });
 }
 
 /** A rare job's anomaly: `entity` as its by-field value, never seen before in the rest of the scope. */

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { compileQuery } from '../verify/query_evaluator';
 import { DEFAULT_PARAMS } from '../engine/params';
 import { collect, FIXED_END, testPlan } from '../../test/helpers/generate';
-import { buildPlan, COUNT_MIN_DAYS, RARE_LONG_BUCKET_DAYS, READ_AFTER_ONBOARDING } from './plan';
+import { buildPlan, COUNT_MIN_DAYS, POPULATION_EXTRA_ANOMALIES_DAYS, RARE_LONG_BUCKET_DAYS, READ_AFTER_ONBOARDING } from './plan';
 import { DAY, hourOfWeek } from './time';
 import { moduleStream, poissonCap } from './stream';
 import { engineVerify } from '../verify/engine_verify';
@@ -303,6 +303,47 @@ describe('extra anomalies (--anomalies-per-job)', () => {
     expect(Math.max(...job.anomalies.map((a) => a.bucketEnd))).toBeLessThanOrEqual(Math.min(...others));
     const [result] = engineVerify(plan, ['stream']).filter((r) => r.jobId === job.job.id);
     expect(result.problems).toEqual([]);
+  });
+
+  it("starts the incident's new programs from a parent no baseline process has, so the rare-process-per-parent job's own anomalies stay its top records", () => {
+    // Random set s26: another job's new program, given the busiest parent (explorer.exe), scored
+    // 96 in v3_windows_anomalous_process_creation, above its own three (83.5-86).
+    const plan = buildPlan({
+      modules: ['security_windows_v3'],
+      end: '2026-11-20T08:15:00Z',
+      seed: 'rfczu',
+      historyDays: 10,
+      anomaliesPerJob: 3,
+      variant: 'ea',
+    });
+    const m = plan.modules[0];
+    const allHosts = m.jobs.find((j) => j.job.id === 'v3_windows_anomalous_process_all_hosts_ea')!;
+    const parents = m.injections.filter((e) => e.lane === allHosts.lane).map((e) => e.forced.parent);
+    expect(parents).toHaveLength(3);
+    expect(new Set(parents.map((p) => p?.key)).size).toBe(1);
+    expect(parents.every((p) => p?.novel)).toBe(true);
+    const baselineParents = allHosts.lane.pools[allHosts.lane.kinds.indexOf('parent')].entities.map((e) => e.key);
+    expect(baselineParents).not.toContain(parents[0]!.key);
+    const [result] = engineVerify(plan).filter((r) => r.jobId === 'v3_windows_anomalous_process_creation_ea');
+    expect(result.problems).toEqual([]);
+  });
+
+  it("gives a population job a month of history, so one network module's tunnelling rounds stay above the other's (logs-* scope)", () => {
+    // Random set s21 (3 days): a job reading every stream saw both modules' rounds, and the third
+    // (4,218) stood under the four before it (the population's high 4,272): predicted 0.
+    const plan = buildPlan({
+      modules: ['security_network', 'security_packetbeat'],
+      end: '2026-12-02T02:15:00Z',
+      seed: 'r1lul',
+      historyDays: 3,
+      anomaliesPerJob: 3,
+      variant: 'ea',
+    });
+    const tunnelling = plan.modules.flatMap((m) => m.jobs).filter((j) => j.job.job.analysis_config.detectors[0].function === 'high_info_content');
+    expect(tunnelling.map((j) => Math.floor((plan.end - j.start) / DAY))).toEqual([POPULATION_EXTRA_ANOMALIES_DAYS, POPULATION_EXTRA_ANOMALIES_DAYS]);
+    expect(plan.notices.filter((n) => /population the next is measured against/.test(n))).toHaveLength(2);
+    const results = engineVerify(plan).filter((r) => tunnelling.some((j) => j.job.id === r.jobId));
+    expect(results.map((r) => r.problems)).toEqual([[], []]);
   });
 
   it('gives each extra count anomaly its own series, or a larger burst; a job of one series gets one anomaly, with a notice', () => {

@@ -61,6 +61,16 @@ export const RARE_MIN_DAYS = 12;
  * back (~7 from 14 to 30 days; issue #8: v3_windows_rare_script 82-85 with three).
  */
 export const RARE_EXTRA_ANOMALIES_DAYS = 30;
+
+/**
+ * History a population job (info content over a domain: DNS tunnelling) reads when it has extra
+ * anomalies. Each round joins the population the next is measured against, and a job reading
+ * every stream sees both network modules' rounds: with 3 days, the third round's domain (4,218)
+ * stood under the four before it (the population's high 4,272) and scored 0 (random set s21,
+ * model). A month of ordinary domains keeps a few rounds a small part of the population.
+ */
+export const POPULATION_EXTRA_ANOMALIES_DAYS = 30;
+
 /**
  * History a rare job with buckets longer than 15 minutes reads: such a job has a quarter (1 h) or
  * a sixteenth (4 h) of a 15-minute job's (bucket, value) observations a day, and the engine scores
@@ -308,7 +318,7 @@ function planIncident(
 export function historyDaysFor(job: CatalogueJob, historyDays: number, anomaliesPerJob = 1): number {
   const d = job.job.analysis_config.detectors[0];
   if (familyOf(d.function) === 'count') return Math.max(historyDays, COUNT_MIN_DAYS);
-  if (familyOf(d.function) !== 'rare') return historyDays;
+  if (familyOf(d.function) !== 'rare') return d.over_field_name && anomaliesPerJob > 1 ? Math.max(historyDays, POPULATION_EXTRA_ANOMALIES_DAYS) : historyDays;
   const top = Math.max(0, ...rulesForJob(job.id).map((r) => r.anomaly_threshold));
   if (d.partition_field_name && top >= 75) return Math.max(historyDays, PARTITIONED_RARE_DAYS);
   if (hasLongBuckets(job)) return Math.max(historyDays, RARE_LONG_BUCKET_DAYS);
@@ -431,15 +441,18 @@ export function buildPlan(input: GenerateOptions, now = Date.now(), live?: LiveR
       if (days > options.historyDays && familyOf(job.job.analysis_config.detectors[0].function) !== 'count') {
         const d0 = job.job.analysis_config.detectors[0];
         const top = Math.max(0, ...rulesForJob(job.id).map((r) => r.anomaly_threshold)) || 75;
-        const what = d0.partition_field_name
-          ? `a new ${d0.by_field_name} within one ${d0.partition_field_name} scores ${top}+ only after weeks of that ${d0.partition_field_name}'s history`
-          : `a never-seen ${d0.by_field_name ?? d0.field_name} scores ${top}+ with margin only after ${days} days of history${
-              hasLongBuckets(job)
-                ? ` in ${job.job.analysis_config.bucket_span} buckets (fewer observations a day than 15-minute ones)`
-                : days > RARE_MIN_DAYS
-                  ? ' when earlier anomalies of the job are novelties too'
-                  : ''
-            }`;
+        const what =
+          d0.over_field_name && familyOf(d0.function) !== 'rare'
+            ? `each extra anomaly joins the ${d0.over_field_name} population the next is measured against, and a month of ordinary ${d0.over_field_name} values keeps them a small part of it`
+            : d0.partition_field_name
+              ? `a new ${d0.by_field_name} within one ${d0.partition_field_name} scores ${top}+ only after weeks of that ${d0.partition_field_name}'s history`
+              : `a never-seen ${d0.by_field_name ?? d0.field_name} scores ${top}+ with margin only after ${days} days of history${
+                  hasLongBuckets(job)
+                    ? ` in ${job.job.analysis_config.bucket_span} buckets (fewer observations a day than 15-minute ones)`
+                    : days > RARE_MIN_DAYS
+                      ? ' when earlier anomalies of the job are novelties too'
+                      : ''
+                }`;
         notices.push(`${job.id}: ${what}, so this job reads ${days} days (its own data and datafeed start earlier than the other jobs').`);
       }
       return Math.min(start, floorTo(end - days * DAY, DAY));
