@@ -314,11 +314,16 @@ function planIncident(
   return { forced, timeOfDayUsers, ...(todAnchor < end ? { timeOfDayAnchor: todAnchor } : {}), novel: r ? 25 * (((r - 1) % 63) + 1) : 0, shared, round: r };
 }
 
-/** Days of history a job reads: the plan's, or more for a rare or count job that needs it (see RARE_MIN_DAYS, COUNT_MIN_DAYS). */
+/** A population job: a per-bucket quantity of each member against every member's (info content over a domain). */
+const isPopulation = (d: { function: string; over_field_name?: string }) =>
+  !!d.over_field_name && familyOf(d.function) !== 'rare' && familyOf(d.function) !== 'count';
+
+/** Days of history a job reads: the plan's, or more for a rare, count or population job that needs it (see RARE_MIN_DAYS, COUNT_MIN_DAYS, POPULATION_EXTRA_ANOMALIES_DAYS). */
 export function historyDaysFor(job: CatalogueJob, historyDays: number, anomaliesPerJob = 1): number {
   const d = job.job.analysis_config.detectors[0];
   if (familyOf(d.function) === 'count') return Math.max(historyDays, COUNT_MIN_DAYS);
-  if (familyOf(d.function) !== 'rare') return d.over_field_name && anomaliesPerJob > 1 ? Math.max(historyDays, POPULATION_EXTRA_ANOMALIES_DAYS) : historyDays;
+  if (isPopulation(d)) return anomaliesPerJob > 1 ? Math.max(historyDays, POPULATION_EXTRA_ANOMALIES_DAYS) : historyDays;
+  if (familyOf(d.function) !== 'rare') return historyDays;
   const top = Math.max(0, ...rulesForJob(job.id).map((r) => r.anomaly_threshold));
   if (d.partition_field_name && top >= 75) return Math.max(historyDays, PARTITIONED_RARE_DAYS);
   if (hasLongBuckets(job)) return Math.max(historyDays, RARE_LONG_BUCKET_DAYS);
@@ -441,18 +446,17 @@ export function buildPlan(input: GenerateOptions, now = Date.now(), live?: LiveR
       if (days > options.historyDays && familyOf(job.job.analysis_config.detectors[0].function) !== 'count') {
         const d0 = job.job.analysis_config.detectors[0];
         const top = Math.max(0, ...rulesForJob(job.id).map((r) => r.anomaly_threshold)) || 75;
-        const what =
-          d0.over_field_name && familyOf(d0.function) !== 'rare'
-            ? `each extra anomaly joins the ${d0.over_field_name} population the next is measured against, and a month of ordinary ${d0.over_field_name} values keeps them a small part of it`
-            : d0.partition_field_name
-              ? `a new ${d0.by_field_name} within one ${d0.partition_field_name} scores ${top}+ only after weeks of that ${d0.partition_field_name}'s history`
-              : `a never-seen ${d0.by_field_name ?? d0.field_name} scores ${top}+ with margin only after ${days} days of history${
-                  hasLongBuckets(job)
-                    ? ` in ${job.job.analysis_config.bucket_span} buckets (fewer observations a day than 15-minute ones)`
-                    : days > RARE_MIN_DAYS
-                      ? ' when earlier anomalies of the job are novelties too'
-                      : ''
-                }`;
+        const what = isPopulation(d0)
+          ? `each extra anomaly joins the ${d0.over_field_name} population the next is measured against, and a month of ordinary ${d0.over_field_name} values keeps them a small part of it`
+          : d0.partition_field_name
+            ? `a new ${d0.by_field_name} within one ${d0.partition_field_name} scores ${top}+ only after weeks of that ${d0.partition_field_name}'s history`
+            : `a never-seen ${d0.by_field_name ?? d0.field_name} scores ${top}+ with margin only after ${days} days of history${
+                hasLongBuckets(job)
+                  ? ` in ${job.job.analysis_config.bucket_span} buckets (fewer observations a day than 15-minute ones)`
+                  : days > RARE_MIN_DAYS
+                    ? ' when earlier anomalies of the job are novelties too'
+                    : ''
+              }`;
         notices.push(`${job.id}: ${what}, so this job reads ${days} days (its own data and datafeed start earlier than the other jobs').`);
       }
       return Math.min(start, floorTo(end - days * DAY, DAY));
