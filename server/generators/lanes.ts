@@ -398,8 +398,17 @@ export function pickEntities(
  */
 export function entityShares(lane: Lane, how: number, onboarding = false): Map<Entity, number> {
   const shares = new Map<Entity, number>();
+  for (const mine of kindShares(lane, how, onboarding, lane.kinds.length)) for (const [e, p] of mine) shares.set(e, (shares.get(e) ?? 0) + p);
+  return shares;
+}
+
+/**
+ * Per kind of the lane, the first `kinds` of them, each entity's expected share of the lane's
+ * events (see entityShares); empty when nobody works in that hour.
+ */
+export function kindShares(lane: Lane, how: number, onboarding: boolean, kinds: number): Map<Entity, number>[] {
   const byKind: Map<Entity, number>[] = [];
-  for (let i = 0; i < lane.kinds.length; i++) {
+  for (let i = 0; i < kinds; i++) {
     const kind = lane.kinds[i];
     const pool = lane.pools[i];
     const mine = new Map<Entity, number>();
@@ -408,15 +417,14 @@ export function entityShares(lane: Lane, how: number, onboarding = false): Map<E
     };
     if (kind === 'user' && lane.usersByHour) {
       const picker = (onboarding && lane.onboarding ? lane.onboarding.usersByHour : lane.usersByHour)[how];
-      if (!picker) return shares;
+      if (!picker) return byKind;
       add(picker, 1);
     } else if (pool.affinity && lane.kinds.indexOf(pool.affinity.from) >= 0) {
       for (const [from, p] of byKind[lane.kinds.indexOf(pool.affinity.from)]) add(pool.affinity.subsets.get(from.key) ?? pool.picker, p);
     } else add(pool.picker, 1);
     byKind.push(mine);
-    for (const [e, p] of mine) shares.set(e, (shares.get(e) ?? 0) + p);
   }
-  return shares;
+  return byKind;
 }
 
 /** The document as a flat dotted-field object: what the evaluator reads when planning. */

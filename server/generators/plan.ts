@@ -20,7 +20,7 @@ import type { TimelineStage } from '../../common/options';
 import { THEMES } from './vocabulary';
 import type { Suppression } from './suppression';
 import { moduleTick } from './tick';
-import { ONBOARDING } from './stream';
+import { ONBOARDING } from './phase';
 import { buildWorld, poolOf, type World } from './world';
 import { CUSTOM_MODULE_ID } from '../custom_jobs/parse';
 import { customProfile } from '../custom_jobs/profile';

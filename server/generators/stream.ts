@@ -9,13 +9,10 @@ import { pickEntities, type Lane, type Strata, type TurnMode } from './lanes';
 import type { ModulePlan, Plan } from './plan';
 import { Random } from './random';
 import { activeIn, isSuppressed } from './suppression';
-import { cutAbove, TailCut, type LanePhase } from './tail_cut';
-import { DAY, hourOfWeek, TICK } from './time';
+import { ONBOARDING, WARMUP } from './phase';
+import { cutAbove, TailCut } from './tail_cut';
+import { hourOfWeek, TICK } from './time';
 
-/** Every baseline value is introduced in turn during the first day... */
-export const WARMUP = DAY;
-/** ...and people work every day for the first two, whatever weekday the data starts on. */
-export const ONBOARDING = 2 * DAY;
 /**
  * A lane's events in a tick are a Poisson draw, cut at three standard deviations (and one): the
  * tail beyond (0.2 % of office-hour ticks) is noise no demo needs, and a young count model scored
@@ -144,20 +141,17 @@ export function* moduleStream(plan: Plan, module: ModulePlan, options: StreamOpt
     if (o === undefined) sharedOffsets.set(kind, (o = sharedRandom.next()));
     return o;
   };
-  // Count series stop at two standard deviations above their expected count (tail_cut.ts).
+  // Count series stop at two standard deviations above their expected count, in the sum of every
+  // module's stream a job may read (tail_cut.ts).
   const cut = new TailCut(
+    plan,
+    plan.modules.findIndex((m) => m.moduleId === module.moduleId),
     lanes,
-    module.jobs.map((j) => j.job),
     perStep,
   );
-  const phases: LanePhase[] = lanes.map(() => 'off');
   for (let tick = from; tick < to; tick += step) {
     const how = hourOfWeek(tick);
-    if (cut.active) {
-      for (let l = 0; l < lanes.length; l++)
-        phases[l] = tick < starts[l] ? 'off' : tick < starts[l] + WARMUP ? 'warmup' : tick < starts[l] + ONBOARDING ? 'onboarding' : 'ordinary';
-      cut.begin(how, phases);
-    }
+    if (cut.active) cut.begin(tick);
     const suppressing = suppressions.length ? activeIn(suppressions, tick, tick + step) : [];
     for (let l = 0; l < lanes.length; l++) {
       if (tick < starts[l]) continue;
@@ -184,7 +178,7 @@ export function* moduleStream(plan: Plan, module: ModulePlan, options: StreamOpt
         timing.set(who, at - Math.floor(at));
         const ts = tick + Math.floor((at - Math.floor(at)) * step);
         if (suppressing.length && isSuppressed(suppressing, lane, ts, picked)) continue;
-        if (cut.active && !warmup && !cut.admit(l, picked)) {
+        if (cut.active && !cut.admit(l, picked)) {
           random.next();
           continue;
         }

@@ -8,7 +8,7 @@ import { dataStreamPattern, indexTemplateName } from '../../common/constants';
 import type { JobProgress, PhaseId, RunProgress } from '../../common/api';
 import { buildPlan, type ModulePlan, type Plan } from '../generators/plan';
 import { OptionsError } from '../generators/options';
-import { ONBOARDING } from '../generators/stream';
+import { ONBOARDING } from '../generators/phase';
 import { hourOfWeek, parseLookback, TICK } from '../generators/time';
 import { cleanupDemo } from './cleanup';
 import { InstallError, statusOf, toInstallError } from './errors';
