@@ -17,7 +17,7 @@
  * shares from the plan, so streams stay independent (and parallel). A series only one module
  * writes keeps that module's whole cut: its stream is as it was.
  */
-import { familyOf } from '../engine/registry';
+import { familyOf, sideOf } from '../engine/registry';
 import { compileQuery } from '../verify/query_evaluator';
 import { seriesFields } from './anomalies';
 import type { Entity, EntityKind } from './entities';
@@ -81,7 +81,8 @@ function cutPlanOf(plan: Plan): CutPlan {
   const jobs: CountJob[] = [];
   for (const { job, start } of plan.modules.flatMap((m) => m.jobs)) {
     const d = job.job.analysis_config.detectors[0];
-    if (familyOf(d.function) !== 'count') continue;
+    // A job that scores only drops has no tail to cut: a cut series varies less, and its dips stand out more.
+    if (familyOf(d.function) !== 'count' || sideOf(d.function) === 'low') continue;
     const series = seriesFields(d);
     const kinds = series.map((f) => fieldKind(f)!);
     if (kinds.some((k) => !k)) continue;
