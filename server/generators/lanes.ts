@@ -404,7 +404,7 @@ export function entityShares(lane: Lane, how: number, onboarding = false): Map<E
 
 /**
  * Per kind of the lane, the first `kinds` of them, each entity's expected share of the lane's
- * events (see entityShares); empty when nobody works in that hour.
+ * events (see entityShares); it stops before the users when nobody works in that hour.
  */
 export function kindShares(lane: Lane, how: number, onboarding: boolean, kinds: number): Map<Entity, number>[] {
   const byKind: Map<Entity, number>[] = [];

@@ -9,7 +9,7 @@ import { pickEntities, type Lane, type Strata, type TurnMode } from './lanes';
 import type { ModulePlan, Plan } from './plan';
 import { Random } from './random';
 import { activeIn, isSuppressed } from './suppression';
-import { ONBOARDING, WARMUP } from './phase';
+import { lanePhase } from './phase';
 import { cutAbove, TailCut } from './tail_cut';
 import { hourOfWeek, TICK } from './time';
 
@@ -154,11 +154,12 @@ export function* moduleStream(plan: Plan, module: ModulePlan, options: StreamOpt
     if (cut.active) cut.begin(tick);
     const suppressing = suppressions.length ? activeIn(suppressions, tick, tick + step) : [];
     for (let l = 0; l < lanes.length; l++) {
-      if (tick < starts[l]) continue;
+      const phase = lanePhase(tick, starts[l]);
+      if (phase === 'off') continue;
       const lane = lanes[l];
       const random = laneRandoms[l];
-      const warmup = tick < starts[l] + WARMUP;
-      const onboarding = tick < starts[l] + ONBOARDING;
+      const warmup = phase === 'warmup';
+      const onboarding = phase !== 'ordinary';
       const rate = (onboarding && lane.onboarding ? lane.onboarding.ratePerTick : lane.ratePerTick)[how] * perStep;
       const n = lane.steady ? steadyCount(lane, rate) : Math.min(random.poisson(rate), poissonCap(rate));
       if (n === 0) continue;

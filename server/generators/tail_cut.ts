@@ -175,6 +175,17 @@ export class TailCut {
     return this.jobs.length > 0;
   }
 
+  /** How lane `l` of module `m` counts in `job`'s series at `tick` (see countedAs). */
+  private phaseIn(job: CountJob, m: number, l: number, tick: number): LanePhase {
+    return countedAs(lanePhase(tick, this.cp.starts[m][l]), tick >= job.start);
+  }
+
+  /** Lane `l`'s event's value of `job`'s series field `i` (TOTAL for a job of one series). */
+  private valueOf(job: CountJob, l: number, i: number, picked: readonly Entity[]): unknown {
+    const at = job.at[this.self][l][i];
+    return at < 0 ? TOTAL : picked[at].fields[job.fields[i]];
+  }
+
   /**
    * Expected count of each value of each series field of `job` in module `m`'s lanes this step. A
    * lane in its warm-up counts once the job reads (at the rates and weights of its onboarding), and
@@ -183,9 +194,7 @@ export class TailCut {
   private expectedIn(job: CountJob, m: number, how: number, tick: number): Map<unknown, number>[] {
     // What the expectation depends on: each read lane's rates (none, onboarding or ordinary).
     let key = `${this.cp.jobs.indexOf(job)}|${m}|${how}|`;
-    this.cp.starts[m].forEach((start, l) => {
-      if (job.reads[m][l]) key += PHASE_KEY[countedAs(lanePhase(tick, start), tick >= job.start)];
-    });
+    for (let l = 0; l < this.cp.starts[m].length; l++) if (job.reads[m][l]) key += PHASE_KEY[this.phaseIn(job, m, l, tick)];
     let expected = this.expectations.get(key);
     if (expected) return expected;
     expected = (job.fields.length ? job.fields : [TOTAL]).map(() => new Map<unknown, number>());
@@ -193,7 +202,7 @@ export class TailCut {
     const add = (i: number, value: unknown, n: number) => expected![i].set(value, (expected![i].get(value) ?? 0) + n);
     this.cp.lanes[m].forEach((lane, l) => {
       if (!job.reads[m][l]) return;
-      const phase = countedAs(lanePhase(tick, this.cp.starts[m][l]), tick >= job.start);
+      const phase = this.phaseIn(job, m, l, tick);
       if (phase === 'off') return;
       const onboarding = phase === 'onboarding' && !!lane.onboarding;
       const rate = (onboarding ? lane.onboarding!.ratePerTick : lane.ratePerTick)[how] * this.perStep;
@@ -229,10 +238,9 @@ export class TailCut {
       // value in turn, which a job starting later never sees, but one reading already would count
       // as a burst (the two DNS tunnelling lanes' first step gave Canada 13 destinations against
       // 3.1 in a logs-* count by country that had read for a week: 74.8 against 75).
-      const checks = this.lanes.map((_, l) => {
-        const warmup = lanePhase(tick, this.cp.starts[this.self][l]) === 'warmup';
-        return this.jobs.flatMap((job, j) => (job.reads[this.self][l] && (!warmup || tick >= job.start) ? [j] : []));
-      });
+      const checks = this.lanes.map((_, l) =>
+        this.jobs.flatMap((job, j) => (job.reads[this.self][l] && this.phaseIn(job, this.self, l, tick) !== 'off' ? [j] : [])),
+      );
       this.cache.set(key, (step = { caps, checks }));
     }
     this.step = step;
@@ -242,22 +250,16 @@ export class TailCut {
   /** Whether lane `l`'s event of these entities stays inside every series' cut; if so, counts it. */
   admit(l: number, picked: readonly Entity[]): boolean {
     const { caps, checks } = this.step;
-    for (const j of checks[l]) {
-      const job = this.jobs[j];
-      const at = job.at[this.self][l];
-      for (let i = 0; i < at.length; i++) {
-        const value = at[i] < 0 ? TOTAL : picked[at[i]].fields[job.fields[i]];
+    for (const j of checks[l])
+      for (let i = 0; i < caps[j].length; i++) {
+        const value = this.valueOf(this.jobs[j], l, i, picked);
         if ((this.counted[j][i].get(value) ?? 0) + 1 > (caps[j][i].get(value) ?? UNEXPECTED)) return false;
       }
-    }
-    for (const j of checks[l]) {
-      const job = this.jobs[j];
-      const at = job.at[this.self][l];
-      for (let i = 0; i < at.length; i++) {
-        const value = at[i] < 0 ? TOTAL : picked[at[i]].fields[job.fields[i]];
+    for (const j of checks[l])
+      for (let i = 0; i < caps[j].length; i++) {
+        const value = this.valueOf(this.jobs[j], l, i, picked);
         this.counted[j][i].set(value, (this.counted[j][i].get(value) ?? 0) + 1);
       }
-    }
     return true;
   }
 }
