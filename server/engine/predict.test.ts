@@ -148,6 +148,32 @@ describe('predict', () => {
     expect(sunday.why.join(' ')).toMatch(/expected [5-7](\.\d)? at this time \(weekend\)/);
   });
 
+  it('keeps a weekday/weekend pattern once it has found one, rather than flipping bucket by bucket', async () => {
+    // A week from Monday: weekdays 4 an hour-slot at night and 14 at office hours (mean 8.2),
+    // Saturday a quiet 3, Sunday a busier 8. The weekend's mean crosses 0.6 of the weekdays'
+    // on Sunday afternoon. Decided afresh each bucket, the pattern was lost there, and a Sunday
+    // bucket of 3 (Saturday's level at that hour) met the weekday afternoons' level and scored
+    // over 50 (sweep sets h04, r20: the flag flipped every few buckets on a file server).
+    const start = Date.parse('2026-11-23T00:00:00Z');
+    const watched = Date.parse('2026-11-29T16:00:00Z');
+    const end = Date.parse('2026-11-30T00:00:00Z');
+    const docs: string[] = [];
+    for (let t = start; t < end; t += SPAN) {
+      const d = new Date(t);
+      const hour = d.getUTCHours();
+      const n = t === watched ? 3 : d.getUTCDay() === 6 ? 3 : d.getUTCDay() === 0 ? 8 : hour >= 8 && hour < 18 ? 14 : 4;
+      for (let k = 0; k < n; k++) docs.push(JSON.stringify({ '@timestamp': new Date(t + k * 1000).toISOString(), host: { name: 'fs-02' } }));
+    }
+    const job = { analysis_config: { bucket_span: '15m', detectors: [{ function: 'low_count', partition_field_name: 'host.name' }] } };
+    const f = files('weekly-kept', job, docs, {
+      end: new Date(end).toISOString(),
+      injections: [{ label: 'watched', bucket_start: new Date(watched).toISOString(), entity: 'fs-02' }],
+    });
+    const p = await predictFiles(f);
+    expect(p.injections[0].score).toBe(0);
+    expect(p.baselineMax).toBeLessThan(50);
+  });
+
   it.each([
     ['not JSON', ['{"@timestamp": "2026-12-01T00:00:00Z"}', '{oops'], /Data file .*bad-json\.ndjson line 2: not JSON/],
     ['no time', ['{"user.name": "a"}'], /Data file .*no-time\.ndjson line 1: "@timestamp" is missing or not a date/],
