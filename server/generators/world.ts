@@ -72,40 +72,18 @@ export function buildWorld(profile: ModuleProfile, flavor: Flavor, organisation:
     const toPool = poolOf(world, to);
     const weightOf = new Map(toPool.entities.map((e, i) => [e.key, toPool.weights[i]]));
     const subsets = new Map<string, WeightedPicker<Entity>>();
-    const order = Random.scoped(seed, 'organisation', flavorKey, from, to).sample(toPool.entities, toPool.entities.length);
     fromPool.entities.forEach((fromEntity, i) => {
       let chosen: Entity[];
       if (from === 'process' && to === 'parent' && flavor.os === 'windows') {
         const parents = WINDOWS_PARENT_OF[fromEntity.key] ?? ['explorer.exe'];
         chosen = parents.map((p) => toPool.entities.find((e) => e.key === p) ?? buildEntity('parent', p, flavor));
-      } else if (toPool.entities.length > fromPool.entities.length) {
-        // More to-entities than from-entities (a host's processes): each host takes a window of
-        // one seeded order, the windows spread evenly over it, so every process runs on about
-        // as many hosts as any other. Round-robin then random picks left some on one host only:
-        // RuntimeBroker.exe ran on a rarely used server alone, connected about once a day, and a
-        // rare-process job over all hosts scored an ordinary connection of it 52.5 (set t26).
-        // A longer window starts where a shorter one does, so a module keeping more keeps these.
-        const start = Math.floor((i * order.length) / fromPool.entities.length);
-        chosen = Array.from({ length: Math.min(size, order.length) }, (_, k) => order[(start + k) % order.length]);
       } else {
         // Round-robin first so every to-entity belongs to some subset, then random picks.
         const first = toPool.entities[i % toPool.entities.length];
         const random = Random.scoped(seed, 'organisation', flavorKey, from, to, fromEntity.key);
-        chosen = [
-          first,
-          ...random.sample(
-            toPool.entities.filter((e) => e !== first),
-            size - 1,
-          ),
-        ];
+        chosen = [first, ...random.sample(toPool.entities.filter((e) => e !== first), size - 1)];
       }
-      subsets.set(
-        fromEntity.key,
-        new WeightedPicker(
-          chosen,
-          chosen.map((e) => weightOf.get(e.key) ?? 1),
-        ),
-      );
+      subsets.set(fromEntity.key, new WeightedPicker(chosen, chosen.map((e) => weightOf.get(e.key) ?? 1)));
     });
     world.affinities.set(to, { from, subsets });
   }
