@@ -132,17 +132,22 @@ describe('loading a bundle written a day earlier', () => {
     expectRebased(loadedAt, Date.now());
   }, 240_000);
   it('load.sh runs a rule manually when the load itself outlasted its look-back', async () => {
-    // A `date` that jumps 20 minutes after its first epoch reading: the demo's end is fixed when the
-    // load starts, the rules are imported "20 minutes" later, past the 30-minute look-back's slack.
+    // A `date` that jumps after its first epoch reading: the demo's end is fixed when the load
+    // starts (floored to 15 minutes), the rules are imported later by the longest look-back, so
+    // every anomaly that was inside its rule's look-back is outside it, whatever minute of the
+    // quarter hour the load started at (a 20-minute jump left a last-bucket anomaly of a 45-minute
+    // look-back inside it when the load started early in the quarter: CI of 2026-12-08 03:00).
+    const onTimeRules = manifest.anomalies.flatMap((a) => a.rules.filter((r) => r.withinLookback));
+    const jump = Math.max(...onTimeRules.map((r) => parseLookback(r.from))) / 1000 + TICK / 1000;
     const bin = mkdtempSync(join(tmpdir(), 'ml-demo-slow-date-'));
     const counter = join(bin, 'calls');
     writeFileSync(
       join(bin, 'date'),
       `#!/usr/bin/env bash\nif [ "$*" = "-u +%s" ]; then n=$(cat "${counter}" 2>/dev/null || echo 0); echo $((n + 1)) > "${counter}"\n` +
-        `  if [ "$n" -gt 0 ]; then echo $(( $(/bin/date -u +%s) + 1200 )); exit 0; fi; fi\nexec /bin/date "$@"\n`,
+        `  if [ "$n" -gt 0 ]; then echo $(( $(/bin/date -u +%s) + ${jump} )); exit 0; fi; fi\nexec /bin/date "$@"\n`,
       { mode: 0o755 },
     );
-    const onTime = [...new Set(manifest.anomalies.flatMap((a) => a.rules.filter((r) => r.withinLookback).map((r) => r.ruleId)))];
+    const onTime = [...new Set(onTimeRules.map((r) => r.ruleId))];
     expect(onTime.length).toBeGreaterThan(0);
     const { code, output } = await runLoadSh(dir, `${bin}:${process.env.PATH}`);
     rmSync(bin, { recursive: true, force: true });
